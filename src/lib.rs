@@ -1,0 +1,1 @@
+//! zkinfer: prove a neural network's inference in zero knowledge.
