@@ -1,0 +1,35 @@
+//! Static shape inference and constant folding.
+
+use crate::error::{IrError, IrResult};
+use crate::fact::Fact;
+use crate::op::{Inputs, Op};
+use crate::tensor::Tensor;
+
+/// The default [`Op::infer`]: evaluate on constants and zero-filled stand-ins.
+///
+/// Outputs are constant exactly when every present input is constant. Inputs
+/// listed by [`Op::shape_inputs`] must be constant, because their values decide
+/// the output shape and a stand-in would give a wrong one.
+pub fn infer_by_abstract_eval<O: Op + ?Sized>(op: &O, inputs: &[Option<&Fact>]) -> IrResult<Vec<Fact>> {
+    for &i in op.shape_inputs() {
+        if let Some(Some(f)) = inputs.get(i) {
+            if !f.is_const() {
+                return Err(IrError::NotConstant { op: op.name(), index: i });
+            }
+        }
+    }
+    let all_const = inputs.iter().flatten().all(|f| f.is_const());
+    let stand_ins: Vec<Option<Tensor>> = inputs
+        .iter()
+        .map(|f| f.map(|f| match &f.value {
+            Some(v) => (**v).clone(),
+            None => Tensor::zeros(f.dtype, &f.shape),
+        }))
+        .collect();
+    let slots: Vec<Option<&Tensor>> = stand_ins.iter().map(|t| t.as_ref()).collect();
+    let outputs = op.eval(Inputs::new(op.name(), &slots))?;
+    Ok(outputs
+        .into_iter()
+        .map(|t| if all_const { Fact::constant(t) } else { Fact::new(t.dtype(), t.shape().to_vec()) })
+        .collect())
+}

@@ -1,0 +1,5 @@
+//! Elementwise arithmetic, comparison, logic and casts.
+
+mod binary;
+
+pub use binary::{BinaryKind, BinaryOp};

@@ -1,0 +1,1 @@
+//! Family module; ops are added one file per op (or per small group).
