@@ -98,6 +98,15 @@ impl Tensor {
         }
     }
 
+    /// A tensor of ones (`true`) or zeros (`false`) of the given type and shape.
+    pub fn filled(dtype: DType, shape: &[usize], one: bool) -> Tensor {
+        match dtype {
+            DType::F32 => Tensor::F32(ArrayD::from_elem(IxDyn(shape), one as u8 as f32)),
+            DType::I64 => Tensor::I64(ArrayD::from_elem(IxDyn(shape), one as i64)),
+            DType::Bool => Tensor::Bool(ArrayD::from_elem(IxDyn(shape), one)),
+        }
+    }
+
     /// A float tensor from a shape and row-major data.
     pub fn from_f32(shape: &[usize], data: Vec<f32>) -> IrResult<Tensor> {
         ArrayD::from_shape_vec(IxDyn(shape), data)
