@@ -1,0 +1,2 @@
+//! Groth16 backend benchmarks (in progress).
+fn main() {}
