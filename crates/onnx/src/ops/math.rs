@@ -1,11 +1,15 @@
 //! Parsers of elementwise arithmetic, comparison, logic and cast ops.
 
-use zkinfer_ir::ops::math::{BinaryKind, BinaryOp};
+use zkinfer_ir::ops::math::{
+    BinaryKind, BinaryOp, Cast, CastLike, CompareKind, CompareOp, IsInf, IsNaN, LogicKind, LogicOp,
+    Not, UnaryKind, UnaryOp, VariadicKind, VariadicOp, Where,
+};
 use zkinfer_ir::Op;
 
 use crate::context::NodeContext;
 use crate::error::OnnxResult;
 use crate::registry::OpRegistry;
+use crate::tensor_proto::dtype_of;
 
 /// Register this family's ops.
 pub fn register(reg: &mut OpRegistry) {
@@ -13,13 +17,99 @@ pub fn register(reg: &mut OpRegistry) {
     reg.insert("Sub", |_| binary(BinaryKind::Sub));
     reg.insert("Mul", |_| binary(BinaryKind::Mul));
     reg.insert("Div", |_| binary(BinaryKind::Div));
-    reg.insert("Pow", pow);
+    reg.insert("Pow", |_| binary(BinaryKind::Pow));
+    reg.insert("Mod", modulo);
+
+    reg.insert("Neg", |_| unary(UnaryKind::Neg));
+    reg.insert("Abs", |_| unary(UnaryKind::Abs));
+    reg.insert("Sqrt", |_| unary(UnaryKind::Sqrt));
+    reg.insert("Exp", |_| unary(UnaryKind::Exp));
+    reg.insert("Log", |_| unary(UnaryKind::Log));
+    reg.insert("Erf", |_| unary(UnaryKind::Erf));
+    reg.insert("Reciprocal", |_| unary(UnaryKind::Reciprocal));
+    reg.insert("Floor", |_| unary(UnaryKind::Floor));
+    reg.insert("Ceil", |_| unary(UnaryKind::Ceil));
+    reg.insert("Round", |_| unary(UnaryKind::Round));
+    reg.insert("Sign", |_| unary(UnaryKind::Sign));
+    reg.insert("Sin", |_| unary(UnaryKind::Sin));
+    reg.insert("Cos", |_| unary(UnaryKind::Cos));
+    reg.insert("Tan", |_| unary(UnaryKind::Tan));
+    reg.insert("Asin", |_| unary(UnaryKind::Asin));
+    reg.insert("Acos", |_| unary(UnaryKind::Acos));
+    reg.insert("Atan", |_| unary(UnaryKind::Atan));
+    reg.insert("Sinh", |_| unary(UnaryKind::Sinh));
+    reg.insert("Cosh", |_| unary(UnaryKind::Cosh));
+    reg.insert("Asinh", |_| unary(UnaryKind::Asinh));
+    reg.insert("Acosh", |_| unary(UnaryKind::Acosh));
+    reg.insert("Atanh", |_| unary(UnaryKind::Atanh));
+    reg.insert("IsNaN", |_| Ok(Box::new(IsNaN)));
+    reg.insert("IsInf", is_inf);
+
+    reg.insert("Sum", |_| variadic(VariadicKind::Sum));
+    reg.insert("Mean", |_| variadic(VariadicKind::Mean));
+    reg.insert("Max", |_| variadic(VariadicKind::Max));
+    reg.insert("Min", |_| variadic(VariadicKind::Min));
+
+    reg.insert("Less", |_| compare(CompareKind::Less));
+    reg.insert("Greater", |_| compare(CompareKind::Greater));
+    reg.insert("Equal", |_| compare(CompareKind::Equal));
+    reg.insert("LessOrEqual", |_| compare(CompareKind::LessOrEqual));
+    reg.insert("GreaterOrEqual", |_| compare(CompareKind::GreaterOrEqual));
+
+    reg.insert("Not", |_| Ok(Box::new(Not)));
+    reg.insert("And", |_| logic(LogicKind::And));
+    reg.insert("Or", |_| logic(LogicKind::Or));
+    reg.insert("Xor", |_| logic(LogicKind::Xor));
+    reg.insert("Where", |_| Ok(Box::new(Where)));
+
+    reg.insert("Cast", cast);
+    reg.insert("CastLike", |_| Ok(Box::new(CastLike)));
 }
 
 fn binary(kind: BinaryKind) -> OnnxResult<Box<dyn Op>> {
     Ok(Box::new(BinaryOp::new(kind)))
 }
 
-fn pow(_ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
-    binary(BinaryKind::Pow)
+fn unary(kind: UnaryKind) -> OnnxResult<Box<dyn Op>> {
+    Ok(Box::new(UnaryOp::new(kind)))
+}
+
+fn variadic(kind: VariadicKind) -> OnnxResult<Box<dyn Op>> {
+    Ok(Box::new(VariadicOp::new(kind)))
+}
+
+fn compare(kind: CompareKind) -> OnnxResult<Box<dyn Op>> {
+    Ok(Box::new(CompareOp::new(kind)))
+}
+
+fn logic(kind: LogicKind) -> OnnxResult<Box<dyn Op>> {
+    Ok(Box::new(LogicOp::new(kind)))
+}
+
+fn modulo(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
+    let fmod = match ctx.int("fmod", 0)? {
+        0 => false,
+        1 => true,
+        other => return Err(ctx.attr_error("fmod", format!("must be 0 or 1, found {other}"))),
+    };
+    binary(BinaryKind::Mod { fmod })
+}
+
+fn is_inf(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
+    Ok(Box::new(IsInf {
+        detect_negative: ctx.int("detect_negative", 1)? != 0,
+        detect_positive: ctx.int("detect_positive", 1)? != 0,
+    }))
+}
+
+fn cast(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
+    let code = ctx
+        .int_opt("to")?
+        .ok_or_else(|| ctx.attr_error("to", "required attribute is missing"))?;
+    // `saturate` (opset 19) only concerns float8 targets, which dtype_of rejects.
+    let to = i32::try_from(code)
+        .ok()
+        .and_then(dtype_of)
+        .ok_or_else(|| ctx.unsupported(format!("casting to ONNX element type {code} (strings, complex, float8, int4 are not supported)")))?;
+    Ok(Box::new(Cast::new(to)))
 }

@@ -9,7 +9,6 @@ mod classify;
 mod compare;
 mod erf;
 mod logic;
-mod stand_in;
 mod unary;
 mod variadic;
 mod where_;
