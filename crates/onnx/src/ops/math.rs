@@ -113,3 +113,64 @@ fn cast(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
         .ok_or_else(|| ctx.unsupported(format!("casting to ONNX element type {code} (strings, complex, float8, int4 are not supported)")))?;
     Ok(Box::new(Cast::new(to)))
 }
+
+#[cfg(test)]
+mod tests {
+    use onnx_protobuf::attribute_proto::AttributeType;
+    use onnx_protobuf::{AttributeProto, NodeProto};
+    use zkinfer_ir::{DType, OpExt};
+
+    use super::*;
+
+    fn node(op_type: &str, ints: &[(&str, i64)]) -> NodeProto {
+        let mut node = NodeProto::new();
+        node.op_type = op_type.into();
+        for &(name, value) in ints {
+            let mut a = AttributeProto::new();
+            a.name = name.into();
+            a.type_ = AttributeType::INT.into();
+            a.i = value;
+            node.attribute.push(a);
+        }
+        node
+    }
+
+    fn parse(node: &NodeProto) -> OnnxResult<Box<dyn Op>> {
+        let ctx = NodeContext {
+            node,
+            name: "n",
+            opset: 17,
+        };
+        let mut reg = OpRegistry::new();
+        register(&mut reg);
+        reg.get(&node.op_type).expect("registered")(&ctx)
+    }
+
+    #[test]
+    fn cast_maps_onnx_types_and_rejects_strings() {
+        let op = parse(&node("Cast", &[("to", 11)])).unwrap();
+        assert_eq!(op.downcast_ref::<Cast>().unwrap().to, DType::F32);
+        let op = parse(&node("Cast", &[("to", 6)])).unwrap();
+        assert_eq!(op.downcast_ref::<Cast>().unwrap().to, DType::I64);
+        assert!(parse(&node("Cast", &[("to", 8)])).is_err());
+        assert!(parse(&node("Cast", &[])).is_err());
+    }
+
+    #[test]
+    fn attributes_take_spec_defaults() {
+        let op = parse(&node("Mod", &[])).unwrap();
+        assert_eq!(
+            op.downcast_ref::<BinaryOp>().unwrap().kind,
+            BinaryKind::Mod { fmod: false }
+        );
+        let op = parse(&node("Mod", &[("fmod", 1)])).unwrap();
+        assert_eq!(
+            op.downcast_ref::<BinaryOp>().unwrap().kind,
+            BinaryKind::Mod { fmod: true }
+        );
+        assert!(parse(&node("Mod", &[("fmod", 2)])).is_err());
+        let op = parse(&node("IsInf", &[("detect_negative", 0)])).unwrap();
+        let is_inf = op.downcast_ref::<IsInf>().unwrap();
+        assert!(!is_inf.detect_negative && is_inf.detect_positive);
+    }
+}
