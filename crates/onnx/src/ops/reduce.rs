@@ -51,7 +51,11 @@ fn arg_reduce(ctx: &NodeContext<'_>, kind: ArgKind) -> OnnxResult<Box<dyn Op>> {
 /// `k` is an attribute before opset 10 and input 1 from then on; `largest` and
 /// `sorted` arrived in opset 11 with defaults matching the older behaviour.
 fn top_k(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
-    let k = if ctx.opset < 10 { Some(ctx.int("k", -1)?).filter(|&k| k >= 0) } else { None };
+    let k = if ctx.opset < 10 {
+        Some(ctx.int("k", -1)?).filter(|&k| k >= 0)
+    } else {
+        None
+    };
     if ctx.opset < 10 && k.is_none() {
         return Err(ctx.attr_error("k", "required before opset 10"));
     }
@@ -61,4 +65,79 @@ fn top_k(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
         sorted: ctx.int("sorted", 1)? != 0,
         k,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use onnx_protobuf::attribute_proto::AttributeType;
+    use onnx_protobuf::{AttributeProto, NodeProto};
+    use zkinfer_ir::OpExt;
+
+    use super::*;
+
+    fn node(op_type: &str, ints: &[(&str, i64)], axes: Option<Vec<i64>>) -> NodeProto {
+        let mut node = NodeProto::new();
+        node.op_type = op_type.into();
+        for &(name, value) in ints {
+            let mut a = AttributeProto::new();
+            a.name = name.into();
+            a.type_ = AttributeType::INT.into();
+            a.i = value;
+            node.attribute.push(a);
+        }
+        if let Some(axes) = axes {
+            let mut a = AttributeProto::new();
+            a.name = "axes".into();
+            a.type_ = AttributeType::INTS.into();
+            a.ints = axes;
+            node.attribute.push(a);
+        }
+        node
+    }
+
+    fn parse(node: &NodeProto, opset: i64) -> OnnxResult<Box<dyn Op>> {
+        let ctx = NodeContext {
+            node,
+            name: "n",
+            opset,
+        };
+        let mut reg = OpRegistry::new();
+        register(&mut reg);
+        reg.get(&node.op_type).expect("registered")(&ctx)
+    }
+
+    #[test]
+    fn reduce_reads_axes_attribute_and_defaults() {
+        let op = parse(&node("ReduceMean", &[("keepdims", 0)], Some(vec![-1])), 13).unwrap();
+        assert_eq!(
+            op.downcast_ref::<Reduce>().unwrap(),
+            &Reduce::new(ReduceKind::Mean, Some(vec![-1]), false)
+        );
+        let op = parse(&node("ReduceSum", &[("noop_with_empty_axes", 1)], None), 13).unwrap();
+        let reduce = op.downcast_ref::<Reduce>().unwrap();
+        assert!(reduce.keepdims && reduce.noop_with_empty_axes && reduce.axes.is_none());
+    }
+
+    #[test]
+    fn arg_and_top_k_defaults() {
+        let op = parse(&node("ArgMin", &[], None), 13).unwrap();
+        let arg = op.downcast_ref::<ArgReduce>().unwrap();
+        assert_eq!(
+            (arg.kind, arg.axis, arg.keepdims, arg.select_last_index),
+            (ArgKind::Min, 0, true, false)
+        );
+        let op = parse(&node("TopK", &[], None), 11).unwrap();
+        assert_eq!(
+            op.downcast_ref::<TopK>().unwrap(),
+            &TopK {
+                axis: -1,
+                largest: true,
+                sorted: true,
+                k: None
+            }
+        );
+        let op = parse(&node("TopK", &[("k", 3)], None), 1).unwrap();
+        assert_eq!(op.downcast_ref::<TopK>().unwrap().k, Some(3));
+        assert!(parse(&node("TopK", &[], None), 1).is_err());
+    }
 }

@@ -36,7 +36,10 @@ impl Clip {
                 if t.len() != 1 {
                     return Err(IrError::invalid(
                         self.name(),
-                        format!("bound at input {index} must be a scalar, got shape {:?}", t.shape()),
+                        format!(
+                            "bound at input {index} must be a scalar, got shape {:?}",
+                            t.shape()
+                        ),
                     ));
                 }
                 read(t)
@@ -81,7 +84,12 @@ impl Op for Clip {
                 Tensor::I64(a.mapv(|x| clamp(x, lo, hi)))
             }
             other => {
-                return Err(IrError::DType { op, index: 0, expected: "f32 or i64".into(), found: other.dtype() })
+                return Err(IrError::DType {
+                    op,
+                    index: 0,
+                    expected: "f32 or i64".into(),
+                    found: other.dtype(),
+                })
             }
         };
         Ok(vec![out])
@@ -103,10 +111,19 @@ mod tests {
         let x = Tensor::from_f32(&[4], vec![-2.0, 0.5, 3.0, 9.0]).unwrap();
         let lo = Tensor::scalar_f32(0.0);
         let out = run(&Clip::default(), &[Some(&x), Some(&lo), None]).unwrap();
-        assert_eq!(out[0], Tensor::from_f32(&[4], vec![0.0, 0.5, 3.0, 9.0]).unwrap());
-        let relu6 = Clip { min: Some(0.0), max: Some(6.0) };
+        assert_eq!(
+            out[0],
+            Tensor::from_f32(&[4], vec![0.0, 0.5, 3.0, 9.0]).unwrap()
+        );
+        let relu6 = Clip {
+            min: Some(0.0),
+            max: Some(6.0),
+        };
         let out = run(&relu6, &[Some(&x)]).unwrap();
-        assert_eq!(out[0], Tensor::from_f32(&[4], vec![0.0, 0.5, 3.0, 6.0]).unwrap());
+        assert_eq!(
+            out[0],
+            Tensor::from_f32(&[4], vec![0.0, 0.5, 3.0, 6.0]).unwrap()
+        );
     }
 
     #[test]
@@ -124,6 +141,9 @@ mod tests {
         let empty = Tensor::from_f32(&[0], vec![]).unwrap();
         assert!(run(&Clip::default(), &[Some(&x), Some(&empty)]).is_err());
         let int_bound = Tensor::from_i64(&[], vec![1]).unwrap();
-        assert!(matches!(run(&Clip::default(), &[Some(&x), Some(&int_bound)]), Err(IrError::DType { .. })));
+        assert!(matches!(
+            run(&Clip::default(), &[Some(&x), Some(&int_bound)]),
+            Err(IrError::DType { .. })
+        ));
     }
 }

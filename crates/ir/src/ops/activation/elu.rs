@@ -113,7 +113,10 @@ mod tests {
         let elu = Elu { alpha: 2.0 };
         assert!((elu.apply(-1.0) - 2.0 * ((-1f32).exp() - 1.0)).abs() < 1e-6);
         assert_eq!(elu.apply(3.0), 3.0);
-        let selu = Selu { alpha: Selu::DEFAULT_ALPHA, gamma: Selu::DEFAULT_GAMMA };
+        let selu = Selu {
+            alpha: Selu::DEFAULT_ALPHA,
+            gamma: Selu::DEFAULT_GAMMA,
+        };
         assert!((selu.apply(-1.0) - (-1.111_330_7)).abs() < 1e-5);
         let celu = Celu { alpha: 2.0 };
         assert!((celu.apply(-1.0) - 2.0 * ((-0.5f32).exp() - 1.0)).abs() < 1e-6);

@@ -22,7 +22,12 @@ impl Op for Relu {
         match inputs.get(0)? {
             Tensor::F32(a) => Ok(vec![Tensor::F32(a.mapv(|x| x.max(0.0)))]),
             Tensor::I64(a) => Ok(vec![Tensor::I64(a.mapv(|x| x.max(0)))]),
-            other => Err(IrError::DType { op: self.name(), index: 0, expected: "f32 or i64".into(), found: other.dtype() }),
+            other => Err(IrError::DType {
+                op: self.name(),
+                index: 0,
+                expected: "f32 or i64".into(),
+                found: other.dtype(),
+            }),
         }
     }
 
@@ -76,22 +81,39 @@ impl Op for PRelu {
         let (x, slope) = (inputs.get(0)?, inputs.get(1)?);
         let out = match (x, slope) {
             (Tensor::F32(x), Tensor::F32(s)) => {
-                Tensor::F32(broadcast_map2(op, x, s, |&x, &s| if x >= 0.0 { x } else { s * x })?)
+                Tensor::F32(broadcast_map2(
+                    op,
+                    x,
+                    s,
+                    |&x, &s| if x >= 0.0 { x } else { s * x },
+                )?)
             }
-            (Tensor::I64(x), Tensor::I64(s)) => {
-                Tensor::I64(broadcast_map2(op, x, s, |&x, &s| if x >= 0 { x } else { s.wrapping_mul(x) })?)
-            }
+            (Tensor::I64(x), Tensor::I64(s)) => Tensor::I64(broadcast_map2(op, x, s, |&x, &s| {
+                if x >= 0 {
+                    x
+                } else {
+                    s.wrapping_mul(x)
+                }
+            })?),
             (x, s) => {
                 return Err(IrError::invalid(
                     op,
-                    format!("unsupported element types {} and {} (input and slope must match)", x.dtype(), s.dtype()),
+                    format!(
+                        "unsupported element types {} and {} (input and slope must match)",
+                        x.dtype(),
+                        s.dtype()
+                    ),
                 ))
             }
         };
         if out.shape() != x.shape() {
             return Err(IrError::shape(
                 op,
-                format!("slope {:?} must broadcast to the input {:?} without enlarging it", slope.shape(), x.shape()),
+                format!(
+                    "slope {:?} must broadcast to the input {:?} without enlarging it",
+                    slope.shape(),
+                    x.shape()
+                ),
             ));
         }
         Ok(vec![out])
@@ -142,7 +164,10 @@ mod tests {
     #[test]
     fn relu_keeps_integers_integral() {
         let x = Tensor::vec_i64(vec![-3, 0, 5]);
-        assert_eq!(run(&Relu, &[&x]).unwrap()[0], Tensor::vec_i64(vec![0, 0, 5]));
+        assert_eq!(
+            run(&Relu, &[&x]).unwrap()[0],
+            Tensor::vec_i64(vec![0, 0, 5])
+        );
     }
 
     #[test]
@@ -150,14 +175,20 @@ mod tests {
         let x = Tensor::from_f32(&[1, 2, 2], vec![-1.0, 2.0, -4.0, 3.0]).unwrap();
         let slope = Tensor::from_f32(&[2, 1], vec![0.5, 0.25]).unwrap();
         let out = run(&PRelu, &[&x, &slope]).unwrap();
-        assert_eq!(out[0], Tensor::from_f32(&[1, 2, 2], vec![-0.5, 2.0, -1.0, 3.0]).unwrap());
+        assert_eq!(
+            out[0],
+            Tensor::from_f32(&[1, 2, 2], vec![-0.5, 2.0, -1.0, 3.0]).unwrap()
+        );
     }
 
     #[test]
     fn prelu_rejects_slope_that_enlarges_input() {
         let x = Tensor::from_f32(&[2], vec![-1.0, 1.0]).unwrap();
         let slope = Tensor::from_f32(&[3, 1], vec![0.1; 3]).unwrap();
-        assert!(matches!(run(&PRelu, &[&x, &slope]), Err(IrError::Shape { .. })));
+        assert!(matches!(
+            run(&PRelu, &[&x, &slope]),
+            Err(IrError::Shape { .. })
+        ));
     }
 
     #[test]

@@ -78,10 +78,12 @@ impl ActivationKind {
             ActivationKind::Softplus => softplus(x),
             ActivationKind::Softsign => x / (1.0 + x.abs()),
             ActivationKind::Mish => x * softplus(x).tanh(),
-            ActivationKind::Gelu { approximate: GeluApproximation::None } => {
-                0.5 * x * (1.0 + erf(x * std::f64::consts::FRAC_1_SQRT_2))
-            }
-            ActivationKind::Gelu { approximate: GeluApproximation::Tanh } => {
+            ActivationKind::Gelu {
+                approximate: GeluApproximation::None,
+            } => 0.5 * x * (1.0 + erf(x * std::f64::consts::FRAC_1_SQRT_2)),
+            ActivationKind::Gelu {
+                approximate: GeluApproximation::Tanh,
+            } => {
                 let sqrt_2_over_pi = (2.0 / std::f64::consts::PI).sqrt();
                 0.5 * x * (1.0 + (sqrt_2_over_pi * (x + 0.044715 * x * x * x)).tanh())
             }
@@ -150,8 +152,12 @@ mod tests {
 
     #[test]
     fn gelu_variants_agree_closely() {
-        let exact = ActivationKind::Gelu { approximate: GeluApproximation::None };
-        let tanh = ActivationKind::Gelu { approximate: GeluApproximation::Tanh };
+        let exact = ActivationKind::Gelu {
+            approximate: GeluApproximation::None,
+        };
+        let tanh = ActivationKind::Gelu {
+            approximate: GeluApproximation::Tanh,
+        };
         // Φ(1) = 0.841344746...
         assert!((exact.apply(1.0) - 0.841_344_7).abs() < 1e-6);
         for x in [-3.0, -1.0, -0.1, 0.5, 2.0] {

@@ -38,7 +38,11 @@ pub struct Softmax {
 impl Softmax {
     /// A new op.
     pub fn new(kind: SoftmaxKind, axis: i64, over_trailing_axes: bool) -> Self {
-        Softmax { kind, axis, over_trailing_axes }
+        Softmax {
+            kind,
+            axis,
+            over_trailing_axes,
+        }
     }
 
     /// `(outer, group, inner)`: the input seen as `[outer, group, inner]` with groups
@@ -52,9 +56,16 @@ impl Softmax {
             // Flatten accepts axis == rank (the whole tensor is one column), so the old
             // softmax does too: every group then has one element.
             let r = rank as i64;
-            let a = if self.axis < 0 { self.axis + r } else { self.axis };
+            let a = if self.axis < 0 {
+                self.axis + r
+            } else {
+                self.axis
+            };
             if !(0..=r).contains(&a) {
-                return Err(IrError::invalid(self.name(), format!("axis {} out of range for rank {rank}", self.axis)));
+                return Err(IrError::invalid(
+                    self.name(),
+                    format!("axis {} out of range for rank {rank}", self.axis),
+                ));
             }
             a as usize
         } else {

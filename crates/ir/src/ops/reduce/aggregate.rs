@@ -122,7 +122,12 @@ pub struct Reduce {
 impl Reduce {
     /// A reduction over the attribute `axes` (`None`: all axes).
     pub fn new(kind: ReduceKind, axes: Option<Vec<i64>>, keepdims: bool) -> Self {
-        Reduce { kind, axes, keepdims, noop_with_empty_axes: false }
+        Reduce {
+            kind,
+            axes,
+            keepdims,
+            noop_with_empty_axes: false,
+        }
     }
 
     /// Which axes of an input of rank `rank` are reduced, given the op's input 1
@@ -157,10 +162,14 @@ impl Op for Reduce {
         let out = match x {
             Tensor::F32(a) => {
                 let groups = group_by_axes(a, &flags);
-                let values = groups.map(|g| self.kind.float(g.iter().map(|&x| f64::from(x))) as f32);
+                let values =
+                    groups.map(|g| self.kind.float(g.iter().map(|&x| f64::from(x))) as f32);
                 Tensor::F32(assemble(shape, values))
             }
-            Tensor::I64(a) => Tensor::I64(assemble(shape, group_by_axes(a, &flags).map(|g| self.kind.int(g)))),
+            Tensor::I64(a) => Tensor::I64(assemble(
+                shape,
+                group_by_axes(a, &flags).map(|g| self.kind.int(g)),
+            )),
             Tensor::Bool(a) => {
                 let all = match self.kind {
                     ReduceKind::Max => false,
@@ -175,7 +184,13 @@ impl Op for Reduce {
                     }
                 };
                 // Max is "any", min is "all".
-                let values = group_by_axes(a, &flags).map(|g| if all { g.iter().all(|&b| b) } else { g.iter().any(|&b| b) });
+                let values = group_by_axes(a, &flags).map(|g| {
+                    if all {
+                        g.iter().all(|&b| b)
+                    } else {
+                        g.iter().any(|&b| b)
+                    }
+                });
                 Tensor::Bool(assemble(shape, values))
             }
         };
@@ -208,7 +223,10 @@ mod tests {
         assert_eq!(out.shape(), &[1, 3, 1]);
         // Row j sums x[0, j, :] and x[1, j, :]: (4j..4j+4) and (12+4j..16+4j).
         assert_eq!(out.to_f32_vec(), vec![60.0, 92.0, 124.0]);
-        let op = Reduce { keepdims: false, ..op };
+        let op = Reduce {
+            keepdims: false,
+            ..op
+        };
         assert_eq!(run(&op, &x234(), None).unwrap().shape(), &[3]);
     }
 
@@ -222,8 +240,14 @@ mod tests {
 
         let empty = Tensor::vec_i64(vec![]);
         let all = Reduce::new(ReduceKind::Mean, None, false);
-        assert_eq!(run(&all, &x234(), Some(&empty)).unwrap().to_f32_vec(), vec![11.5]);
-        let noop = Reduce { noop_with_empty_axes: true, ..Reduce::new(ReduceKind::SumSquare, None, true) };
+        assert_eq!(
+            run(&all, &x234(), Some(&empty)).unwrap().to_f32_vec(),
+            vec![11.5]
+        );
+        let noop = Reduce {
+            noop_with_empty_axes: true,
+            ..Reduce::new(ReduceKind::SumSquare, None, true)
+        };
         let out = run(&noop, &x234(), Some(&empty)).unwrap();
         assert_eq!(out.shape(), &[2, 3, 4]);
         assert_eq!(out.to_f32_vec()[3], 9.0);
@@ -260,8 +284,18 @@ mod tests {
         let mean = Reduce::new(ReduceKind::Mean, Some(vec![0]), false);
         assert_eq!(run(&mean, &x, None).unwrap(), Tensor::vec_i64(vec![4, 1]));
         let b = Tensor::Bool(ndarray::arr2(&[[true, false], [true, true]]).into_dyn());
-        let any = run(&Reduce::new(ReduceKind::Max, Some(vec![1]), false), &b, None).unwrap();
-        let all = run(&Reduce::new(ReduceKind::Min, Some(vec![1]), false), &b, None).unwrap();
+        let any = run(
+            &Reduce::new(ReduceKind::Max, Some(vec![1]), false),
+            &b,
+            None,
+        )
+        .unwrap();
+        let all = run(
+            &Reduce::new(ReduceKind::Min, Some(vec![1]), false),
+            &b,
+            None,
+        )
+        .unwrap();
         assert_eq!(any.cast(crate::DType::I64), Tensor::vec_i64(vec![1, 1]));
         assert_eq!(all.cast(crate::DType::I64), Tensor::vec_i64(vec![0, 1]));
         assert!(run(&Reduce::new(ReduceKind::Sum, None, false), &b, None).is_err());
@@ -270,7 +304,10 @@ mod tests {
     #[test]
     fn bad_axes_are_errors() {
         let op = Reduce::new(ReduceKind::Sum, Some(vec![3]), true);
-        assert!(matches!(run(&op, &x234(), None), Err(IrError::InvalidArgument { .. })));
+        assert!(matches!(
+            run(&op, &x234(), None),
+            Err(IrError::InvalidArgument { .. })
+        ));
         let scalar = Tensor::scalar_f32(1.0);
         let op = Reduce::new(ReduceKind::Sum, Some(vec![0]), true);
         assert!(run(&op, &scalar, None).is_err());

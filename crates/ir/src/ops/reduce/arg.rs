@@ -59,8 +59,13 @@ impl ArgReduce {
         let flags = axis_flags(self.name(), &[self.axis], a.ndim())?;
         let shape = reduced_shape(a.shape(), &flags, self.keepdims);
         let groups = group_by_axes(a, &flags);
-        let found: Option<Vec<i64>> = groups.map(|lane| self.locate(lane).map(|i| i as i64)).into_iter().collect();
-        let found = found.ok_or_else(|| IrError::invalid(self.name(), "the reduced axis is empty: no index to return"))?;
+        let found: Option<Vec<i64>> = groups
+            .map(|lane| self.locate(lane).map(|i| i as i64))
+            .into_iter()
+            .collect();
+        let found = found.ok_or_else(|| {
+            IrError::invalid(self.name(), "the reduced axis is empty: no index to return")
+        })?;
         Ok(Tensor::I64(assemble(shape, found)))
     }
 }
@@ -96,21 +101,40 @@ mod tests {
     #[test]
     fn ties_and_last_index() {
         let x = Tensor::from_f32(&[2, 3], vec![2.0, 5.0, 5.0, 1.0, 0.0, 1.0]).unwrap();
-        let first = ArgReduce { kind: ArgKind::Max, axis: -1, keepdims: true, select_last_index: false };
+        let first = ArgReduce {
+            kind: ArgKind::Max,
+            axis: -1,
+            keepdims: true,
+            select_last_index: false,
+        };
         let out = run(&first, &x).unwrap();
         assert_eq!(out.shape(), &[2, 1]);
         assert_eq!(out.to_i64_vec(), vec![1, 0]);
-        let last = ArgReduce { select_last_index: true, keepdims: false, ..first };
+        let last = ArgReduce {
+            select_last_index: true,
+            keepdims: false,
+            ..first
+        };
         let out = run(&last, &x).unwrap();
         assert_eq!(out, Tensor::vec_i64(vec![2, 2]));
-        let min = ArgReduce { kind: ArgKind::Min, axis: 0, keepdims: false, select_last_index: false };
+        let min = ArgReduce {
+            kind: ArgKind::Min,
+            axis: 0,
+            keepdims: false,
+            select_last_index: false,
+        };
         assert_eq!(run(&min, &x).unwrap(), Tensor::vec_i64(vec![1, 1, 1]));
     }
 
     #[test]
     fn bad_axis_and_empty_axis_are_errors() {
         let x = Tensor::from_f32(&[2, 3], vec![0.0; 6]).unwrap();
-        let op = ArgReduce { kind: ArgKind::Max, axis: 2, keepdims: true, select_last_index: false };
+        let op = ArgReduce {
+            kind: ArgKind::Max,
+            axis: 2,
+            keepdims: true,
+            select_last_index: false,
+        };
         assert!(run(&op, &x).is_err());
         let empty = Tensor::from_f32(&[2, 0], vec![]).unwrap();
         let op = ArgReduce { axis: 1, ..op };

@@ -47,7 +47,12 @@ fn group_by_axes<T: Clone>(a: &ArrayD<T>, reduced: &[bool]) -> Groups<T> {
     let kept: Vec<usize> = (0..rank).filter(|&i| !reduced[i]).collect();
     let dropped: Vec<usize> = (0..rank).filter(|&i| reduced[i]).collect();
     let perm: Vec<usize> = kept.iter().chain(&dropped).copied().collect();
-    let data: Vec<T> = a.view().permuted_axes(IxDyn(&perm)).iter().cloned().collect();
+    let data: Vec<T> = a
+        .view()
+        .permuted_axes(IxDyn(&perm))
+        .iter()
+        .cloned()
+        .collect();
     let kept_shape: Vec<usize> = kept.iter().map(|&i| a.shape()[i]).collect();
     Groups {
         data,
@@ -77,9 +82,9 @@ fn axis_flags(op: &'static str, axes: &[i64], rank: usize) -> IrResult<Vec<bool>
     for &axis in axes {
         let a = normalize_axis(op, axis, rank)?;
         // normalize_axis lets axis 0 through for a scalar, which has no axis to reduce.
-        let flag = flags
-            .get_mut(a)
-            .ok_or_else(|| IrError::invalid(op, format!("axis {axis} out of range for rank {rank}")))?;
+        let flag = flags.get_mut(a).ok_or_else(|| {
+            IrError::invalid(op, format!("axis {axis} out of range for rank {rank}"))
+        })?;
         *flag = true;
     }
     Ok(flags)

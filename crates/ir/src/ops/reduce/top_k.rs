@@ -55,8 +55,14 @@ impl TopK {
     fn k(&self, inputs: Inputs<'_>) -> IrResult<i64> {
         match inputs.opt(1) {
             Some(t) if t.len() == 1 => Ok(t.to_i64_vec()[0]),
-            Some(t) => Err(IrError::invalid(self.name(), format!("K must hold one value, got shape {:?}", t.shape()))),
-            None => self.k.ok_or(IrError::MissingInput { op: self.name(), index: 1 }),
+            Some(t) => Err(IrError::invalid(
+                self.name(),
+                format!("K must hold one value, got shape {:?}", t.shape()),
+            )),
+            None => self.k.ok_or(IrError::MissingInput {
+                op: self.name(),
+                index: 1,
+            }),
         }
     }
 
@@ -69,7 +75,12 @@ impl TopK {
         let k = usize::try_from(k)
             .ok()
             .filter(|&k| k <= len)
-            .ok_or_else(|| IrError::invalid(op, format!("K = {k} outside [0, {len}] for axis {}", self.axis)))?;
+            .ok_or_else(|| {
+                IrError::invalid(
+                    op,
+                    format!("K = {k} outside [0, {len}] for axis {}", self.axis),
+                )
+            })?;
         let groups = group_by_axes(a, &flags);
         let mut values = Vec::with_capacity(groups.groups * k);
         let mut indices = Vec::with_capacity(groups.groups * k);
@@ -101,9 +112,15 @@ impl TopK {
             .collect();
         fn place<U: Clone>(lane_shape: &[usize], perm: &[usize], data: Vec<U>) -> ArrayD<U> {
             let lanes = ArrayD::from_shape_vec(IxDyn(lane_shape), data).expect("k values per lane");
-            lanes.permuted_axes(IxDyn(perm)).as_standard_layout().into_owned()
+            lanes
+                .permuted_axes(IxDyn(perm))
+                .as_standard_layout()
+                .into_owned()
         }
-        Ok((place(&lane_shape, &perm, values), place(&lane_shape, &perm, indices)))
+        Ok((
+            place(&lane_shape, &perm, values),
+            place(&lane_shape, &perm, indices),
+        ))
     }
 }
 
@@ -124,7 +141,12 @@ impl Op for TopK {
                 (Tensor::I64(v), i)
             }
             other => {
-                return Err(IrError::DType { op: self.name(), index: 0, expected: "f32 or i64".into(), found: other.dtype() })
+                return Err(IrError::DType {
+                    op: self.name(),
+                    index: 0,
+                    expected: "f32 or i64".into(),
+                    found: other.dtype(),
+                })
             }
         };
         Ok(vec![values, Tensor::I64(indices)])
@@ -150,11 +172,25 @@ mod tests {
     fn along_a_middle_axis_with_ties() {
         // shape [1, 3, 2]; axis 1 holds columns (3, 1, 3) and (0, 2, 1).
         let x = Tensor::from_f32(&[1, 3, 2], vec![3.0, 0.0, 1.0, 2.0, 3.0, 1.0]).unwrap();
-        let op = TopK { axis: -2, largest: true, sorted: true, k: None };
+        let op = TopK {
+            axis: -2,
+            largest: true,
+            sorted: true,
+            k: None,
+        };
         let out = run(&op, &x, 2).unwrap();
-        assert_eq!(out[0], Tensor::from_f32(&[1, 2, 2], vec![3.0, 2.0, 3.0, 1.0]).unwrap());
-        assert_eq!(out[1], Tensor::from_i64(&[1, 2, 2], vec![0, 1, 2, 2]).unwrap());
-        let smallest = TopK { largest: false, ..op };
+        assert_eq!(
+            out[0],
+            Tensor::from_f32(&[1, 2, 2], vec![3.0, 2.0, 3.0, 1.0]).unwrap()
+        );
+        assert_eq!(
+            out[1],
+            Tensor::from_i64(&[1, 2, 2], vec![0, 1, 2, 2]).unwrap()
+        );
+        let smallest = TopK {
+            largest: false,
+            ..op
+        };
         let out = run(&smallest, &x, 1).unwrap();
         assert_eq!(out[1], Tensor::from_i64(&[1, 1, 2], vec![1, 0]).unwrap());
     }
@@ -162,13 +198,29 @@ mod tests {
     #[test]
     fn bad_k_and_axis_are_errors() {
         let x = Tensor::from_f32(&[3], vec![1.0, 2.0, 3.0]).unwrap();
-        let op = TopK { axis: 0, largest: true, sorted: true, k: None };
+        let op = TopK {
+            axis: 0,
+            largest: true,
+            sorted: true,
+            k: None,
+        };
         assert!(run(&op, &x, 4).is_err());
         assert!(run(&op, &x, -1).is_err());
-        assert!(run(&TopK { axis: 1, ..op.clone() }, &x, 1).is_err());
+        assert!(run(
+            &TopK {
+                axis: 1,
+                ..op.clone()
+            },
+            &x,
+            1
+        )
+        .is_err());
         assert_eq!(run(&op, &x, 0).unwrap()[0].shape(), &[0]);
         assert!(op.eval(Inputs::new("TopK", &[Some(&x)])).is_err());
         let attr = TopK { k: Some(1), ..op };
-        assert_eq!(attr.eval(Inputs::new("TopK", &[Some(&x)])).unwrap()[1], Tensor::vec_i64(vec![2]));
+        assert_eq!(
+            attr.eval(Inputs::new("TopK", &[Some(&x)])).unwrap()[1],
+            Tensor::vec_i64(vec![2])
+        );
     }
 }
