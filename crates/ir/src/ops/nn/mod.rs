@@ -1,1 +1,19 @@
-//! Family module; ops are added one file per op (or per small group).
+//! Neural-network layers: matrix products, convolutions, pools and normalizations.
+//!
+//! Window ops (`Conv`, `ConvTranspose`, the pools) share one geometry
+//! ([`Window`] → [`Geometry`]) so that every later stage computes the same
+//! padding and output size as the interpreter.
+
+mod conv;
+mod conv_transpose;
+mod matmul;
+mod norm;
+mod pool;
+mod window;
+
+pub use conv::{Conv, ConvShapes};
+pub use conv_transpose::{ConvTranspose, TransposedGeometry};
+pub use matmul::{matmul, Gemm, MatMul, MatMulShapes};
+pub use norm::{BatchNormalization, InstanceNormalization, LayerNormalization};
+pub use pool::{AveragePool, GlobalPool, GlobalPoolKind, LpPool, MaxPool};
+pub use window::{AutoPad, Geometry, Window};
