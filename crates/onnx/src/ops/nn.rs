@@ -1,8 +1,8 @@
 //! Parsers of neural-network layers: matrix products, convolutions, pools, normalizations.
 
 use zkinfer_ir::ops::nn::{
-    AutoPad, AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool, GlobalPoolKind,
-    InstanceNormalization, LayerNormalization, LpPool, MatMul, MaxPool, Window,
+    AutoPad, AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool,
+    GlobalPoolKind, InstanceNormalization, LayerNormalization, LpPool, MatMul, MaxPool, Window,
 };
 use zkinfer_ir::Op;
 
@@ -50,7 +50,10 @@ fn sizes(ctx: &NodeContext<'_>, name: &str) -> OnnxResult<Vec<usize>> {
     let values = ctx.ints(name)?.unwrap_or_default();
     values
         .iter()
-        .map(|&v| usize::try_from(v).map_err(|_| ctx.attr_error(name, format!("negative value in {values:?}"))))
+        .map(|&v| {
+            usize::try_from(v)
+                .map_err(|_| ctx.attr_error(name, format!("negative value in {values:?}")))
+        })
         .collect()
 }
 
@@ -68,7 +71,10 @@ fn per_axis(
         None => Ok(values),
         Some(rank) if values.is_empty() => Ok(vec![default; rank * per]),
         Some(rank) if values.len() == rank * per => Ok(values),
-        Some(rank) => Err(ctx.attr_error(name, format!("{} entries for {rank} spatial axes", values.len()))),
+        Some(rank) => Err(ctx.attr_error(
+            name,
+            format!("{} entries for {rank} spatial axes", values.len()),
+        )),
     }
 }
 
@@ -91,7 +97,13 @@ fn window(ctx: &NodeContext<'_>, rank: Option<usize>, ceil_mode: bool) -> OnnxRe
         AutoPad::NotSet => per_axis(ctx, "pads", sizes(ctx, "pads")?, rank, 2, 0)?,
         _ => per_axis(ctx, "pads", Vec::new(), rank, 2, 0)?,
     };
-    Ok(Window { strides, dilations, pads, auto_pad, ceil_mode })
+    Ok(Window {
+        strides,
+        dilations,
+        pads,
+        auto_pad,
+        ceil_mode,
+    })
 }
 
 fn group(ctx: &NodeContext<'_>) -> OnnxResult<usize> {
@@ -103,24 +115,43 @@ fn group(ctx: &NodeContext<'_>) -> OnnxResult<usize> {
 
 /// The kernel size if the node states it (Conv and ConvTranspose may leave it to the weights).
 fn kernel_shape_opt(ctx: &NodeContext<'_>) -> OnnxResult<Option<Vec<usize>>> {
-    Ok(if ctx.has_attr("kernel_shape") { Some(sizes(ctx, "kernel_shape")?) } else { None })
+    Ok(if ctx.has_attr("kernel_shape") {
+        Some(sizes(ctx, "kernel_shape")?)
+    } else {
+        None
+    })
 }
 
 fn conv(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
     let kernel_shape = kernel_shape_opt(ctx)?;
     let rank = kernel_shape.as_ref().map(Vec::len);
-    Ok(Box::new(Conv { window: window(ctx, rank, false)?, kernel_shape, group: group(ctx)? }))
+    Ok(Box::new(Conv {
+        window: window(ctx, rank, false)?,
+        kernel_shape,
+        group: group(ctx)?,
+    }))
 }
 
 fn conv_transpose(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
     let kernel_shape = kernel_shape_opt(ctx)?;
     let rank = kernel_shape.as_ref().map(Vec::len);
-    let output_shape = if ctx.has_attr("output_shape") { Some(sizes(ctx, "output_shape")?) } else { None };
+    let output_shape = if ctx.has_attr("output_shape") {
+        Some(sizes(ctx, "output_shape")?)
+    } else {
+        None
+    };
     Ok(Box::new(ConvTranspose {
         window: window(ctx, rank, false)?,
         kernel_shape,
         group: group(ctx)?,
-        output_padding: per_axis(ctx, "output_padding", sizes(ctx, "output_padding")?, rank, 1, 0)?,
+        output_padding: per_axis(
+            ctx,
+            "output_padding",
+            sizes(ctx, "output_padding")?,
+            rank,
+            1,
+            0,
+        )?,
         output_shape,
     }))
 }
@@ -141,19 +172,34 @@ fn max_pool(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
     let (kernel_shape, window) = pool_window(ctx)?;
     let storage_order = ctx.int("storage_order", 0)?;
     if !(0..=1).contains(&storage_order) {
-        return Err(ctx.attr_error("storage_order", format!("must be 0 or 1, found {storage_order}")));
+        return Err(ctx.attr_error(
+            "storage_order",
+            format!("must be 0 or 1, found {storage_order}"),
+        ));
     }
-    Ok(Box::new(MaxPool { kernel_shape, window, storage_order }))
+    Ok(Box::new(MaxPool {
+        kernel_shape,
+        window,
+        storage_order,
+    }))
 }
 
 fn average_pool(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
     let (kernel_shape, window) = pool_window(ctx)?;
-    Ok(Box::new(AveragePool { kernel_shape, window, count_include_pad: flag(ctx, "count_include_pad", 0)? }))
+    Ok(Box::new(AveragePool {
+        kernel_shape,
+        window,
+        count_include_pad: flag(ctx, "count_include_pad", 0)?,
+    }))
 }
 
 /// `p` of the Lp pools: a float in opset 1, an int since opset 2.
 fn lp_exponent(ctx: &NodeContext<'_>) -> OnnxResult<f32> {
-    let p = if ctx.opset < 2 { ctx.float("p", 2.0)? } else { ctx.int("p", 2)? as f32 };
+    let p = if ctx.opset < 2 {
+        ctx.float("p", 2.0)?
+    } else {
+        ctx.int("p", 2)? as f32
+    };
     if p > 0.0 {
         Ok(p)
     } else {
@@ -163,7 +209,11 @@ fn lp_exponent(ctx: &NodeContext<'_>) -> OnnxResult<f32> {
 
 fn lp_pool(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
     let (kernel_shape, window) = pool_window(ctx)?;
-    Ok(Box::new(LpPool { kernel_shape, window, p: lp_exponent(ctx)? }))
+    Ok(Box::new(LpPool {
+        kernel_shape,
+        window,
+        p: lp_exponent(ctx)?,
+    }))
 }
 
 fn global(kind: GlobalPoolKind) -> OnnxResult<Box<dyn Op>> {
@@ -171,12 +221,16 @@ fn global(kind: GlobalPoolKind) -> OnnxResult<Box<dyn Op>> {
 }
 
 fn global_lp_pool(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
-    global(GlobalPoolKind::Lp { p: lp_exponent(ctx)? })
+    global(GlobalPoolKind::Lp {
+        p: lp_exponent(ctx)?,
+    })
 }
 
 fn batch_normalization(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
     if ctx.int("training_mode", 0)? != 0 {
-        return Err(ctx.unsupported("training_mode = 1 (batch statistics); only inference is supported"));
+        return Err(
+            ctx.unsupported("training_mode = 1 (batch statistics); only inference is supported")
+        );
     }
     // Before opset 9, `spatial = 0` kept statistics per element rather than per channel.
     if ctx.opset < 9 && ctx.int("spatial", 1)? == 0 {
@@ -185,11 +239,15 @@ fn batch_normalization(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
     if ctx.node.output.iter().skip(1).any(|o| !o.is_empty()) {
         return Err(ctx.unsupported("running mean/variance outputs (training only)"));
     }
-    Ok(Box::new(BatchNormalization { epsilon: ctx.float("epsilon", 1e-5)? }))
+    Ok(Box::new(BatchNormalization {
+        epsilon: ctx.float("epsilon", 1e-5)?,
+    }))
 }
 
 fn instance_normalization(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
-    Ok(Box::new(InstanceNormalization { epsilon: ctx.float("epsilon", 1e-5)? }))
+    Ok(Box::new(InstanceNormalization {
+        epsilon: ctx.float("epsilon", 1e-5)?,
+    }))
 }
 
 fn layer_normalization(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {

@@ -38,7 +38,10 @@ pub struct ConvShapes {
 impl ConvShapes {
     /// The output shape `(N, M, spatial...)`.
     pub fn output_shape(&self) -> Vec<usize> {
-        [self.batch, self.out_channels].into_iter().chain(self.geometry.output.iter().copied()).collect()
+        [self.batch, self.out_channels]
+            .into_iter()
+            .chain(self.geometry.output.iter().copied())
+            .collect()
     }
 }
 
@@ -47,14 +50,24 @@ impl Conv {
     pub fn shapes(&self, input: &[usize], weight: &[usize]) -> IrResult<ConvShapes> {
         let op = self.name();
         let (batch, in_channels, spatial) = split_nc(op, input)?;
-        let (out_channels, group_channels, kernel) = split_nc(op, weight)
-            .map_err(|_| IrError::shape(op, format!("weights {weight:?} need (M, C/group, kernel...)")))?;
+        let (out_channels, group_channels, kernel) = split_nc(op, weight).map_err(|_| {
+            IrError::shape(
+                op,
+                format!("weights {weight:?} need (M, C/group, kernel...)"),
+            )
+        })?;
         if kernel.len() != spatial.len() {
-            return Err(IrError::shape(op, format!("weights {weight:?} do not match input {input:?}")));
+            return Err(IrError::shape(
+                op,
+                format!("weights {weight:?} do not match input {input:?}"),
+            ));
         }
         if let Some(k) = &self.kernel_shape {
             if k.as_slice() != kernel {
-                return Err(IrError::shape(op, format!("kernel_shape {k:?} differs from weights {weight:?}")));
+                return Err(IrError::shape(
+                    op,
+                    format!("kernel_shape {k:?} differs from weights {weight:?}"),
+                ));
             }
         }
         let group = self.group;
@@ -65,7 +78,12 @@ impl Conv {
             ));
         }
         let geometry = self.window.geometry(op, spatial, kernel)?;
-        Ok(ConvShapes { batch, in_channels, out_channels, geometry })
+        Ok(ConvShapes {
+            batch,
+            in_channels,
+            out_channels,
+            geometry,
+        })
     }
 }
 
@@ -82,7 +100,10 @@ impl Op for Conv {
             Some(b) => {
                 let b = b.as_f32(op, 2)?;
                 if b.len() != shapes.out_channels {
-                    return Err(IrError::shape(op, format!("bias {:?} for {} channels", b.shape(), shapes.out_channels)));
+                    return Err(IrError::shape(
+                        op,
+                        format!("bias {:?} for {} channels", b.shape(), shapes.out_channels),
+                    ));
                 }
                 Some(row_major(b))
             }
@@ -90,7 +111,10 @@ impl Op for Conv {
         };
         let g = shapes.geometry.to_3d(op)?;
         let (x, w) = (row_major(x), row_major(w));
-        let (cg, mg) = (shapes.in_channels / self.group, shapes.out_channels / self.group);
+        let (cg, mg) = (
+            shapes.in_channels / self.group,
+            shapes.out_channels / self.group,
+        );
         let in_plane: usize = g.input.iter().product();
         let out_plane: usize = g.output.iter().product();
         let taps: usize = g.kernel.iter().product();
@@ -111,7 +135,8 @@ impl Op for Conv {
             }
         }
         Ok(vec![Tensor::F32(
-            ArrayD::from_shape_vec(IxDyn(&shapes.output_shape()), out).expect("length matches shape"),
+            ArrayD::from_shape_vec(IxDyn(&shapes.output_shape()), out)
+                .expect("length matches shape"),
         )])
     }
 
@@ -141,7 +166,10 @@ fn accumulate_plane(g: &Geometry, src: &[f32], kernel: &[f32], dst: &mut [f32]) 
                         let iy = oy * g.strides[1] + ky * g.dilations[1] - g.pads_begin[1];
                         let row = &src[(iz * ih + iy) * iw..][..iw];
                         let out_row = &mut dst[(oz * oh + oy) * ow..][..ow];
-                        for (o, i) in out_row[xs.clone()].iter_mut().zip(row[x0..].iter().step_by(sx)) {
+                        for (o, i) in out_row[xs.clone()]
+                            .iter_mut()
+                            .zip(row[x0..].iter().step_by(sx))
+                        {
                             *o += weight * *i;
                         }
                     }
@@ -162,7 +190,10 @@ mod tests {
     }
 
     fn conv(group: usize) -> Conv {
-        Conv { group, ..Conv::default() }
+        Conv {
+            group,
+            ..Conv::default()
+        }
     }
 
     fn ramp(shape: &[usize]) -> Tensor {
@@ -172,7 +203,14 @@ mod tests {
 
     /// Direct definition, for cross-checking 2-D cases.
     #[allow(clippy::too_many_arguments)]
-    fn naive_2d(x: &ArrayD<f32>, w: &ArrayD<f32>, s: [usize; 2], d: [usize; 2], p: [usize; 4], group: usize) -> ArrayD<f32> {
+    fn naive_2d(
+        x: &ArrayD<f32>,
+        w: &ArrayD<f32>,
+        s: [usize; 2],
+        d: [usize; 2],
+        p: [usize; 4],
+        group: usize,
+    ) -> ArrayD<f32> {
         let (n, c, h, wd) = (x.shape()[0], x.shape()[1], x.shape()[2], x.shape()[3]);
         let (m, cg, kh, kw) = (w.shape()[0], w.shape()[1], w.shape()[2], w.shape()[3]);
         let oh = (h + p[0] + p[2] - (kh - 1) * d[0] - 1) / s[0] + 1;
@@ -190,8 +228,10 @@ mod tests {
                                 for kx in 0..kw {
                                     let iy = (y * s[0] + ky * d[0]) as isize - p[0] as isize;
                                     let ix = (xx * s[1] + kx * d[1]) as isize - p[1] as isize;
-                                    if iy >= 0 && ix >= 0 && (iy as usize) < h && (ix as usize) < wd {
-                                        acc += x[[b, ch, iy as usize, ix as usize]] * w[[o, ci, ky, kx]];
+                                    if iy >= 0 && ix >= 0 && (iy as usize) < h && (ix as usize) < wd
+                                    {
+                                        acc += x[[b, ch, iy as usize, ix as usize]]
+                                            * w[[o, ci, ky, kx]];
                                     }
                                 }
                             }
@@ -214,8 +254,8 @@ mod tests {
         c.window.pads = vec![1, 1, 1, 1];
         let y = run(&c, x, w, None).unwrap();
         let expected = [
-            12., 21., 27., 33., 24., 33., 54., 63., 72., 51., 63., 99., 108., 117., 81., 93., 144., 153., 162.,
-            111., 72., 111., 117., 123., 84.,
+            12., 21., 27., 33., 24., 33., 54., 63., 72., 51., 63., 99., 108., 117., 81., 93., 144.,
+            153., 162., 111., 72., 111., 117., 123., 84.,
         ];
         assert_eq!(y.shape(), &[1, 1, 5, 5]);
         assert_eq!(y.to_f32_vec(), expected.to_vec());
@@ -224,14 +264,30 @@ mod tests {
     #[test]
     fn groups_strides_dilations_against_naive() {
         let x = ramp(&[2, 4, 7, 6]);
-        let w = Tensor::from_f32(&[6, 2, 3, 2], (0..72).map(|i| (i as f32 * 0.37).sin()).collect()).unwrap();
+        let w = Tensor::from_f32(
+            &[6, 2, 3, 2],
+            (0..72).map(|i| (i as f32 * 0.37).sin()).collect(),
+        )
+        .unwrap();
         let c = Conv {
             group: 2,
-            window: Window { strides: vec![2, 1], dilations: vec![2, 3], pads: vec![1, 2, 0, 1], ..Window::default() },
+            window: Window {
+                strides: vec![2, 1],
+                dilations: vec![2, 3],
+                pads: vec![1, 2, 0, 1],
+                ..Window::default()
+            },
             ..Conv::default()
         };
         let y = run(&c, x.clone(), w.clone(), None).unwrap();
-        let expected = naive_2d(x.as_f32("T", 0).unwrap(), w.as_f32("T", 1).unwrap(), [2, 1], [2, 3], [1, 2, 0, 1], 2);
+        let expected = naive_2d(
+            x.as_f32("T", 0).unwrap(),
+            w.as_f32("T", 1).unwrap(),
+            [2, 1],
+            [2, 3],
+            [1, 2, 0, 1],
+            2,
+        );
         assert_eq!(y.shape(), expected.shape());
         for (a, b) in y.to_f32_vec().iter().zip(expected.iter()) {
             assert!((a - b).abs() < 1e-3, "{a} vs {b}");
@@ -243,7 +299,14 @@ mod tests {
         let x = Tensor::from_f32(&[1, 1, 4], vec![1., 2., 3., 4.]).unwrap();
         let w = Tensor::from_f32(&[2, 1, 2], vec![1., 1., 1., -1.]).unwrap();
         let b = Tensor::from_f32(&[2], vec![10., 20.]).unwrap();
-        let c = Conv { group: 1, window: Window { auto_pad: AutoPad::SameLower, ..Window::default() }, ..Conv::default() };
+        let c = Conv {
+            group: 1,
+            window: Window {
+                auto_pad: AutoPad::SameLower,
+                ..Window::default()
+            },
+            ..Conv::default()
+        };
         let y = run(&c, x, w, Some(b)).unwrap();
         // SAME_LOWER pads one element at the front.
         assert_eq!(y.to_f32_vec(), vec![11., 13., 15., 17., 19., 19., 19., 19.]);
@@ -270,7 +333,10 @@ mod tests {
         assert!(run(&conv(0), ramp(&[1, 1, 5, 5]), w.clone(), None).is_err());
         let b = Tensor::from_f32(&[2], vec![0.0; 2]).unwrap();
         assert!(run(&conv(1), ramp(&[1, 1, 5, 5]), w.clone(), Some(b)).is_err());
-        let k = Conv { kernel_shape: Some(vec![2, 2]), ..conv(1) };
+        let k = Conv {
+            kernel_shape: Some(vec![2, 2]),
+            ..conv(1)
+        };
         assert!(run(&k, ramp(&[1, 1, 5, 5]), w, None).is_err());
         let w4 = Tensor::from_f32(&[1, 1, 1, 1, 1, 1], vec![1.0]).unwrap();
         assert!(run(&conv(1), ramp(&[1, 1, 2, 2, 2, 2]), w4, None).is_err());

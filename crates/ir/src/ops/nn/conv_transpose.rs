@@ -55,9 +55,20 @@ impl TransposedGeometry {
         let offset = (tap * self.dilations[axis]) as i64 - self.pads_begin[axis];
         let out = self.output[axis] as i64;
         // i * s + offset in 0..out
-        let lo = if offset >= 0 { 0 } else { (-offset + s - 1) / s };
-        let hi = if offset >= out { 0 } else { (out - offset + s - 1) / s };
-        let (lo, hi) = (lo.min(self.input[axis] as i64), hi.min(self.input[axis] as i64));
+        let lo = if offset >= 0 {
+            0
+        } else {
+            (-offset + s - 1) / s
+        };
+        let hi = if offset >= out {
+            0
+        } else {
+            (out - offset + s - 1) / s
+        };
+        let (lo, hi) = (
+            lo.min(self.input[axis] as i64),
+            hi.min(self.input[axis] as i64),
+        );
         lo as usize..hi.max(lo) as usize
     }
 
@@ -69,36 +80,63 @@ impl TransposedGeometry {
 
 impl ConvTranspose {
     /// Check shapes and resolve the geometry; returns it with `(N, C, M)`.
-    pub fn geometry(&self, input: &[usize], weight: &[usize]) -> IrResult<(TransposedGeometry, [usize; 3])> {
+    pub fn geometry(
+        &self,
+        input: &[usize],
+        weight: &[usize],
+    ) -> IrResult<(TransposedGeometry, [usize; 3])> {
         let op = self.name();
         let (batch, in_channels, spatial) = split_nc(op, input)?;
-        let (w_in, group_out, kernel) = split_nc(op, weight)
-            .map_err(|_| IrError::shape(op, format!("weights {weight:?} need (C, M/group, kernel...)")))?;
+        let (w_in, group_out, kernel) = split_nc(op, weight).map_err(|_| {
+            IrError::shape(
+                op,
+                format!("weights {weight:?} need (C, M/group, kernel...)"),
+            )
+        })?;
         let rank = spatial.len();
         if kernel.len() != rank {
-            return Err(IrError::shape(op, format!("weights {weight:?} do not match input {input:?}")));
+            return Err(IrError::shape(
+                op,
+                format!("weights {weight:?} do not match input {input:?}"),
+            ));
         }
         if let Some(k) = &self.kernel_shape {
             if k.as_slice() != kernel {
-                return Err(IrError::shape(op, format!("kernel_shape {k:?} differs from weights {weight:?}")));
+                return Err(IrError::shape(
+                    op,
+                    format!("kernel_shape {k:?} differs from weights {weight:?}"),
+                ));
             }
         }
         if self.group == 0 || w_in != in_channels || in_channels % self.group != 0 {
-            return Err(IrError::shape(op, format!("input {input:?} and weights {weight:?} do not fit group = {}", self.group)));
+            return Err(IrError::shape(
+                op,
+                format!(
+                    "input {input:?} and weights {weight:?} do not fit group = {}",
+                    self.group
+                ),
+            ));
         }
-        let per_axis = |what: &str, v: &[usize], default: usize, len: usize| -> IrResult<Vec<usize>> {
-            match v.len() {
-                0 => Ok(vec![default; len]),
-                n if n == len => Ok(v.to_vec()),
-                n => Err(IrError::invalid(op, format!("{what} has {n} entries for {rank} spatial axes"))),
-            }
-        };
+        let per_axis =
+            |what: &str, v: &[usize], default: usize, len: usize| -> IrResult<Vec<usize>> {
+                match v.len() {
+                    0 => Ok(vec![default; len]),
+                    n if n == len => Ok(v.to_vec()),
+                    n => Err(IrError::invalid(
+                        op,
+                        format!("{what} has {n} entries for {rank} spatial axes"),
+                    )),
+                }
+            };
         let strides = per_axis("strides", &self.window.strides, 1, rank)?;
         let dilations = per_axis("dilations", &self.window.dilations, 1, rank)?;
         let output_padding = per_axis("output_padding", &self.output_padding, 0, rank)?;
         let explicit = per_axis("pads", &self.window.pads, 0, 2 * rank)?;
         if strides.contains(&0) || dilations.contains(&0) || kernel.contains(&0) {
-            return Err(IrError::invalid(op, "strides, dilations and kernel must be positive"));
+            return Err(IrError::invalid(
+                op,
+                "strides, dilations and kernel must be positive",
+            ));
         }
         let requested = match &self.output_shape {
             // Some exporters give the full (N, M, spatial...) shape.
@@ -111,8 +149,13 @@ impl ConvTranspose {
         let mut output = vec![0usize; rank];
         for a in 0..rank {
             let extent = ((kernel[a] - 1) * dilations[a] + 1) as i64;
-            let full = (strides[a] * spatial[a].saturating_sub(1)) as i64 + output_padding[a] as i64 + extent;
-            let same = matches!(self.window.auto_pad, AutoPad::SameUpper | AutoPad::SameLower);
+            let full = (strides[a] * spatial[a].saturating_sub(1)) as i64
+                + output_padding[a] as i64
+                + extent;
+            let same = matches!(
+                self.window.auto_pad,
+                AutoPad::SameUpper | AutoPad::SameLower
+            );
             let target = match &requested {
                 Some(r) => Some(r[a] as i64),
                 None if same => Some((spatial[a] * strides[a]) as i64),
@@ -130,16 +173,28 @@ impl ConvTranspose {
                 }
                 Some(out) => (explicit[a] as i64, out),
                 None if self.window.auto_pad == AutoPad::Valid => (0, full),
-                None => (explicit[a] as i64, full - explicit[a] as i64 - explicit[rank + a] as i64),
+                None => (
+                    explicit[a] as i64,
+                    full - explicit[a] as i64 - explicit[rank + a] as i64,
+                ),
             };
             if out < 0 {
-                return Err(IrError::shape(op, format!("axis {a}: padding leaves a negative output size {out}")));
+                return Err(IrError::shape(
+                    op,
+                    format!("axis {a}: padding leaves a negative output size {out}"),
+                ));
             }
             pads_begin[a] = begin;
             output[a] = out as usize;
         }
-        let geometry =
-            TransposedGeometry { input: spatial.to_vec(), kernel: kernel.to_vec(), strides, dilations, pads_begin, output };
+        let geometry = TransposedGeometry {
+            input: spatial.to_vec(),
+            kernel: kernel.to_vec(),
+            strides,
+            dilations,
+            pads_begin,
+            output,
+        };
         Ok((geometry, [batch, in_channels, group_out * self.group]))
     }
 }
@@ -155,13 +210,19 @@ impl Op for ConvTranspose {
         let (geometry, [batch, channels, out_channels]) = self.geometry(x.shape(), w.shape())?;
         let rank = geometry.input.len();
         if rank > 3 {
-            return Err(IrError::invalid(op, format!("{rank} spatial axes are not supported (at most 3)")));
+            return Err(IrError::invalid(
+                op,
+                format!("{rank} spatial axes are not supported (at most 3)"),
+            ));
         }
         let bias = match inputs.opt(2) {
             Some(b) => {
                 let b = b.as_f32(op, 2)?;
                 if b.len() != out_channels {
-                    return Err(IrError::shape(op, format!("bias {:?} for {out_channels} channels", b.shape())));
+                    return Err(IrError::shape(
+                        op,
+                        format!("bias {:?} for {out_channels} channels", b.shape()),
+                    ));
                 }
                 Some(row_major(b))
             }
@@ -169,14 +230,18 @@ impl Op for ConvTranspose {
         };
         // Lift to three spatial axes so one loop nest serves 1-, 2- and 3-D.
         let lift = |v: &[usize], fill: usize| -> Vec<usize> {
-            std::iter::repeat_n(fill, 3 - rank).chain(v.iter().copied()).collect()
+            std::iter::repeat_n(fill, 3 - rank)
+                .chain(v.iter().copied())
+                .collect()
         };
         let g = TransposedGeometry {
             input: lift(&geometry.input, 1),
             kernel: lift(&geometry.kernel, 1),
             strides: lift(&geometry.strides, 1),
             dilations: lift(&geometry.dilations, 1),
-            pads_begin: std::iter::repeat_n(0, 3 - rank).chain(geometry.pads_begin.iter().copied()).collect(),
+            pads_begin: std::iter::repeat_n(0, 3 - rank)
+                .chain(geometry.pads_begin.iter().copied())
+                .collect(),
             output: lift(&geometry.output, 1),
         };
         let (x, w) = (row_major(x), row_major(w));
@@ -200,8 +265,13 @@ impl Op for ConvTranspose {
                 }
             }
         }
-        let shape: Vec<usize> = [batch, out_channels].into_iter().chain(geometry.output.iter().copied()).collect();
-        Ok(vec![Tensor::F32(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("length matches shape"))])
+        let shape: Vec<usize> = [batch, out_channels]
+            .into_iter()
+            .chain(geometry.output.iter().copied())
+            .collect();
+        Ok(vec![Tensor::F32(
+            ArrayD::from_shape_vec(IxDyn(&shape), out).expect("length matches shape"),
+        )])
     }
 
     crate::op_boilerplate!();
@@ -252,15 +322,27 @@ mod tests {
     }
 
     fn ct() -> ConvTranspose {
-        ConvTranspose { group: 1, ..ConvTranspose::default() }
+        ConvTranspose {
+            group: 1,
+            ..ConvTranspose::default()
+        }
     }
 
     #[test]
     fn one_d_overlapping_scatter() {
         let x = Tensor::from_f32(&[1, 1, 3], vec![1., 2., 3.]).unwrap();
-        let y = run(&ct(), x, ones(&[1, 2, 3]), Some(Tensor::from_f32(&[2], vec![0., 10.]).unwrap())).unwrap();
+        let y = run(
+            &ct(),
+            x,
+            ones(&[1, 2, 3]),
+            Some(Tensor::from_f32(&[2], vec![0., 10.]).unwrap()),
+        )
+        .unwrap();
         assert_eq!(y.shape(), &[1, 2, 5]);
-        assert_eq!(y.to_f32_vec(), vec![1., 3., 6., 5., 3., 11., 13., 16., 15., 13.]);
+        assert_eq!(
+            y.to_f32_vec(),
+            vec![1., 3., 6., 5., 3., 11., 13., 16., 15., 13.]
+        );
     }
 
     #[test]
@@ -276,7 +358,14 @@ mod tests {
         let y = run(&op, x.clone(), ones(&[1, 1, 3, 3]), None).unwrap();
         assert_eq!(y.shape(), &[1, 1, 4, 3]);
         assert_eq!(y.to_f32_vec()[9..].to_vec(), vec![1., 2., 1.]);
-        let op = ConvTranspose { output_shape: Some(vec![6, 6]), window: Window { strides: vec![2, 2], ..Window::default() }, ..ct() };
+        let op = ConvTranspose {
+            output_shape: Some(vec![6, 6]),
+            window: Window {
+                strides: vec![2, 2],
+                ..Window::default()
+            },
+            ..ct()
+        };
         let y = run(&op, x, ones(&[1, 1, 3, 3]), None).unwrap();
         assert_eq!(y.shape(), &[1, 1, 6, 6]);
         // total padding -1: nothing cropped at the start, one extra row and column.
@@ -287,7 +376,14 @@ mod tests {
     fn groups_and_dilations() {
         let x = Tensor::from_f32(&[1, 2, 2], vec![1., 2., 3., 4.]).unwrap();
         let w = Tensor::from_f32(&[2, 1, 2], vec![1., 1., 1., -1.]).unwrap();
-        let op = ConvTranspose { group: 2, window: Window { dilations: vec![2], ..Window::default() }, ..ct() };
+        let op = ConvTranspose {
+            group: 2,
+            window: Window {
+                dilations: vec![2],
+                ..Window::default()
+            },
+            ..ct()
+        };
         let y = run(&op, x, w, None).unwrap();
         assert_eq!(y.shape(), &[1, 2, 4]);
         assert_eq!(y.to_f32_vec(), vec![1., 2., 1., 2., 3., 4., -3., -4.]);
@@ -296,7 +392,11 @@ mod tests {
     #[test]
     fn same_upper_doubles_with_stride() {
         let op = ConvTranspose {
-            window: Window { strides: vec![2], auto_pad: AutoPad::SameUpper, ..Window::default() },
+            window: Window {
+                strides: vec![2],
+                auto_pad: AutoPad::SameUpper,
+                ..Window::default()
+            },
             ..ct()
         };
         let y = run(&op, ones(&[1, 1, 3]), ones(&[1, 1, 3]), None).unwrap();
@@ -308,8 +408,20 @@ mod tests {
         assert!(run(&ct(), ones(&[1, 2, 3]), ones(&[1, 1, 3]), None).is_err());
         assert!(run(&ct(), ones(&[1, 1, 3]), ones(&[1, 1, 3, 3]), None).is_err());
         assert!(run(&ct(), ones(&[1, 1, 3]), ones(&[1, 2, 3]), Some(ones(&[1]))).is_err());
-        let op = ConvTranspose { window: Window { pads: vec![5, 5], ..Window::default() }, ..ct() };
+        let op = ConvTranspose {
+            window: Window {
+                pads: vec![5, 5],
+                ..Window::default()
+            },
+            ..ct()
+        };
         assert!(run(&op, ones(&[1, 1, 3]), ones(&[1, 1, 3]), None).is_err());
-        assert!(run(&ConvTranspose::default(), ones(&[1, 1, 3]), ones(&[1, 1, 3]), None).is_err());
+        assert!(run(
+            &ConvTranspose::default(),
+            ones(&[1, 1, 3]),
+            ones(&[1, 1, 3]),
+            None
+        )
+        .is_err());
     }
 }

@@ -1,6 +1,8 @@
 //! `MatMul` (NumPy `matmul` semantics) and `Gemm` (2-D `alpha·A·B + beta·C`).
 
-use ndarray::{linalg::general_mat_mul, Array2, Array3, ArrayD, ArrayView2, Axis, Ix2, IxDyn, LinalgScalar};
+use ndarray::{
+    linalg::general_mat_mul, Array2, Array3, ArrayD, ArrayView2, Axis, Ix2, IxDyn, LinalgScalar,
+};
 
 use crate::broadcast::broadcast_shapes;
 use crate::error::{IrError, IrResult};
@@ -33,14 +35,28 @@ impl MatMul {
     pub fn shapes(a: &[usize], b: &[usize]) -> IrResult<MatMulShapes> {
         let op = "MatMul";
         if a.is_empty() || b.is_empty() {
-            return Err(IrError::shape(op, format!("scalar operand in {a:?} x {b:?}")));
+            return Err(IrError::shape(
+                op,
+                format!("scalar operand in {a:?} x {b:?}"),
+            ));
         }
-        let a2: Vec<usize> = if a.len() == 1 { vec![1, a[0]] } else { a.to_vec() };
-        let b2: Vec<usize> = if b.len() == 1 { vec![b[0], 1] } else { b.to_vec() };
+        let a2: Vec<usize> = if a.len() == 1 {
+            vec![1, a[0]]
+        } else {
+            a.to_vec()
+        };
+        let b2: Vec<usize> = if b.len() == 1 {
+            vec![b[0], 1]
+        } else {
+            b.to_vec()
+        };
         let (a_batch, a_mat) = a2.split_at(a2.len() - 2);
         let (b_batch, b_mat) = b2.split_at(b2.len() - 2);
         if a_mat[1] != b_mat[0] {
-            return Err(IrError::shape(op, format!("inner dimensions differ in {a:?} x {b:?}")));
+            return Err(IrError::shape(
+                op,
+                format!("inner dimensions differ in {a:?} x {b:?}"),
+            ));
         }
         let batch = broadcast_shapes(op, &[a_batch, b_batch])?;
         let mut output = batch.clone();
@@ -50,7 +66,13 @@ impl MatMul {
         if b.len() > 1 {
             output.push(b_mat[1]);
         }
-        Ok(MatMulShapes { batch, m: a_mat[0], k: a_mat[1], n: b_mat[1], output })
+        Ok(MatMulShapes {
+            batch,
+            m: a_mat[0],
+            k: a_mat[1],
+            n: b_mat[1],
+            output,
+        })
     }
 }
 
@@ -92,9 +114,17 @@ pub fn matmul<T: LinalgScalar>(a: &ArrayD<T>, b: &ArrayD<T>) -> IrResult<ArrayD<
             ia += coord * a_strides[axis];
             ib += coord * b_strides[axis];
         }
-        general_mat_mul(T::one(), &a_stack.index_axis(Axis(0), ia), &b_stack.index_axis(Axis(0), ib), T::zero(), &mut dst);
+        general_mat_mul(
+            T::one(),
+            &a_stack.index_axis(Axis(0), ia),
+            &b_stack.index_axis(Axis(0), ib),
+            T::zero(),
+            &mut dst,
+        );
     }
-    Ok(out.into_shape_with_order(IxDyn(&s.output)).expect("length matches shape"))
+    Ok(out
+        .into_shape_with_order(IxDyn(&s.output))
+        .expect("length matches shape"))
 }
 
 impl Op for MatMul {
@@ -108,7 +138,10 @@ impl Op for MatMul {
             (Tensor::F32(a), Tensor::F32(b)) => Tensor::F32(matmul(a, b)?),
             (Tensor::I64(a), Tensor::I64(b)) => Tensor::I64(matmul(a, b)?),
             (a, b) => {
-                return Err(IrError::invalid(op, format!("unsupported element types {} and {}", a.dtype(), b.dtype())))
+                return Err(IrError::invalid(
+                    op,
+                    format!("unsupported element types {} and {}", a.dtype(), b.dtype()),
+                ))
             }
         };
         Ok(vec![out])
@@ -134,7 +167,12 @@ pub struct Gemm {
 
 impl Default for Gemm {
     fn default() -> Self {
-        Gemm { alpha: 1.0, beta: 1.0, trans_a: false, trans_b: false }
+        Gemm {
+            alpha: 1.0,
+            beta: 1.0,
+            trans_a: false,
+            trans_b: false,
+        }
     }
 }
 
@@ -143,20 +181,37 @@ impl Gemm {
     pub fn dims(&self, a: &[usize], b: &[usize]) -> IrResult<(usize, usize, usize)> {
         let op = "Gemm";
         let (&[a0, a1], &[b0, b1]) = (a, b) else {
-            return Err(IrError::shape(op, format!("A {a:?} and B {b:?} must be matrices")));
+            return Err(IrError::shape(
+                op,
+                format!("A {a:?} and B {b:?} must be matrices"),
+            ));
         };
         let (m, k) = if self.trans_a { (a1, a0) } else { (a0, a1) };
         let (kb, n) = if self.trans_b { (b1, b0) } else { (b0, b1) };
         if k != kb {
-            return Err(IrError::shape(op, format!("inner dimensions differ: A {a:?}, B {b:?}")));
+            return Err(IrError::shape(
+                op,
+                format!("inner dimensions differ: A {a:?}, B {b:?}"),
+            ));
         }
         Ok((m, k, n))
     }
 }
 
-fn matrix<'a>(op: &'static str, a: &'a ArrayD<f32>, transpose: bool) -> IrResult<ArrayView2<'a, f32>> {
-    let view = a.view().into_dimensionality::<Ix2>().map_err(|_| IrError::shape(op, "operand is not a matrix"))?;
-    Ok(if transpose { view.reversed_axes() } else { view })
+fn matrix<'a>(
+    op: &'static str,
+    a: &'a ArrayD<f32>,
+    transpose: bool,
+) -> IrResult<ArrayView2<'a, f32>> {
+    let view = a
+        .view()
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| IrError::shape(op, "operand is not a matrix"))?;
+    Ok(if transpose {
+        view.reversed_axes()
+    } else {
+        view
+    })
 }
 
 impl Op for Gemm {
@@ -172,17 +227,29 @@ impl Op for Gemm {
             Some(c) => {
                 let c = c.as_f32(op, 2)?;
                 if c.ndim() > 2 {
-                    return Err(IrError::shape(op, format!("C {:?} does not broadcast to [{m}, {n}]", c.shape())));
+                    return Err(IrError::shape(
+                        op,
+                        format!("C {:?} does not broadcast to [{m}, {n}]", c.shape()),
+                    ));
                 }
                 let view = c.broadcast(IxDyn(&[m, n])).ok_or_else(|| {
-                    IrError::shape(op, format!("C {:?} does not broadcast to [{m}, {n}]", c.shape()))
+                    IrError::shape(
+                        op,
+                        format!("C {:?} does not broadcast to [{m}, {n}]", c.shape()),
+                    )
                 })?;
                 let view = view.into_dimensionality::<Ix2>().expect("two axes");
                 view.mapv(|v| self.beta * v)
             }
             None => Array2::zeros((m, n)),
         };
-        general_mat_mul(self.alpha, &matrix(op, a, self.trans_a)?, &matrix(op, b, self.trans_b)?, 1.0, &mut y);
+        general_mat_mul(
+            self.alpha,
+            &matrix(op, a, self.trans_a)?,
+            &matrix(op, b, self.trans_b)?,
+            1.0,
+            &mut y,
+        );
         Ok(vec![Tensor::F32(y.into_dyn())])
     }
 
@@ -218,8 +285,17 @@ mod tests {
         assert_eq!(y.shape(), &[2, 3, 2, 2]);
         for i in 0..2 {
             for j in 0..3 {
-                let a2 = a.index_axis(Axis(0), i).index_axis(Axis(0), 0).into_dimensionality::<Ix2>().unwrap().to_owned();
-                let b2 = b.index_axis(Axis(0), j).into_dimensionality::<Ix2>().unwrap().to_owned();
+                let a2 = a
+                    .index_axis(Axis(0), i)
+                    .index_axis(Axis(0), 0)
+                    .into_dimensionality::<Ix2>()
+                    .unwrap()
+                    .to_owned();
+                let b2 = b
+                    .index_axis(Axis(0), j)
+                    .into_dimensionality::<Ix2>()
+                    .unwrap()
+                    .to_owned();
                 let expected = a2.dot(&b2);
                 let got = y.index_axis(Axis(0), i).index_axis(Axis(0), j).to_owned();
                 assert_eq!(got, expected.into_dyn());
@@ -231,8 +307,14 @@ mod tests {
     fn vector_operands() {
         let v = ArrayD::from_shape_vec(IxDyn(&[2]), vec![1.0f32, 2.0]).unwrap();
         let m = ramp(&[2, 2]);
-        assert_eq!(matmul(&v, &m).unwrap().iter().copied().collect::<Vec<_>>(), vec![4.0, 7.0]);
-        assert_eq!(matmul(&m, &v).unwrap().iter().copied().collect::<Vec<_>>(), vec![2.0, 8.0]);
+        assert_eq!(
+            matmul(&v, &m).unwrap().iter().copied().collect::<Vec<_>>(),
+            vec![4.0, 7.0]
+        );
+        assert_eq!(
+            matmul(&m, &v).unwrap().iter().copied().collect::<Vec<_>>(),
+            vec![2.0, 8.0]
+        );
         let dot = matmul(&v, &v).unwrap();
         assert_eq!(dot.shape(), &[] as &[usize]);
         assert_eq!(dot.iter().copied().collect::<Vec<_>>(), vec![5.0]);
@@ -243,7 +325,10 @@ mod tests {
         let a = Tensor::from_i64(&[1, 2], vec![1, 2]).unwrap();
         let b = Tensor::from_i64(&[2, 1], vec![3, 4]).unwrap();
         let slots = [Some(&a), Some(&b)];
-        assert_eq!(MatMul.eval(Inputs::new("MatMul", &slots)).unwrap()[0].to_i64_vec(), vec![11]);
+        assert_eq!(
+            MatMul.eval(Inputs::new("MatMul", &slots)).unwrap()[0].to_i64_vec(),
+            vec![11]
+        );
     }
 
     #[test]
@@ -251,11 +336,22 @@ mod tests {
         let a = Tensor::F32(ramp(&[3, 2])); // transposed: (2, 3)
         let b = Tensor::F32(ramp(&[4, 3])); // transposed: (3, 4)
         let c = Tensor::from_f32(&[4], vec![1.0, 2.0, 3.0, 4.0]).unwrap();
-        let gemm = Gemm { alpha: 2.0, beta: 0.5, trans_a: true, trans_b: true };
+        let gemm = Gemm {
+            alpha: 2.0,
+            beta: 0.5,
+            trans_a: true,
+            trans_b: true,
+        };
         let slots = [Some(&a), Some(&b), Some(&c)];
         let y = gemm.eval(Inputs::new("Gemm", &slots)).unwrap().remove(0);
-        let at = ramp(&[3, 2]).into_dimensionality::<Ix2>().unwrap().reversed_axes();
-        let bt = ramp(&[4, 3]).into_dimensionality::<Ix2>().unwrap().reversed_axes();
+        let at = ramp(&[3, 2])
+            .into_dimensionality::<Ix2>()
+            .unwrap()
+            .reversed_axes();
+        let bt = ramp(&[4, 3])
+            .into_dimensionality::<Ix2>()
+            .unwrap()
+            .reversed_axes();
         let mut expected = at.dot(&bt) * 2.0;
         for mut row in expected.rows_mut() {
             for (j, v) in row.iter_mut().enumerate() {

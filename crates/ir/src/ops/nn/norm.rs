@@ -17,7 +17,13 @@ fn channel_param<'a>(
 ) -> IrResult<std::borrow::Cow<'a, [f32]>> {
     let p = inputs.f32(index)?;
     if p.len() != channels {
-        return Err(IrError::shape(op, format!("input {index} has shape {:?}, expected [{channels}]", p.shape())));
+        return Err(IrError::shape(
+            op,
+            format!(
+                "input {index} has shape {:?}, expected [{channels}]",
+                p.shape()
+            ),
+        ));
     }
     Ok(row_major(p))
 }
@@ -34,9 +40,24 @@ pub struct BatchNormalization {
 impl BatchNormalization {
     /// The equivalent per-channel affine map `y = x · mul + add` (for folding into
     /// a preceding convolution or a quantized rescale).
-    pub fn affine(&self, scale: &[f32], bias: &[f32], mean: &[f32], var: &[f32]) -> (Vec<f32>, Vec<f32>) {
-        let mul: Vec<f32> = scale.iter().zip(var).map(|(s, v)| s / (v + self.epsilon).sqrt()).collect();
-        let add = bias.iter().zip(mean).zip(&mul).map(|((b, m), k)| b - m * k).collect();
+    pub fn affine(
+        &self,
+        scale: &[f32],
+        bias: &[f32],
+        mean: &[f32],
+        var: &[f32],
+    ) -> (Vec<f32>, Vec<f32>) {
+        let mul: Vec<f32> = scale
+            .iter()
+            .zip(var)
+            .map(|(s, v)| s / (v + self.epsilon).sqrt())
+            .collect();
+        let add = bias
+            .iter()
+            .zip(mean)
+            .zip(&mul)
+            .map(|((b, m), k)| b - m * k)
+            .collect();
         (mul, add)
     }
 }
@@ -60,9 +81,15 @@ impl Op for BatchNormalization {
         for i in 0..n * c {
             let ch = i % c;
             let inv = scale[ch] / (var[ch] + self.epsilon).sqrt();
-            out.extend(data[i * plane..][..plane].iter().map(|&v| (v - mean[ch]) * inv + bias[ch]));
+            out.extend(
+                data[i * plane..][..plane]
+                    .iter()
+                    .map(|&v| (v - mean[ch]) * inv + bias[ch]),
+            );
         }
-        Ok(vec![Tensor::F32(ArrayD::from_shape_vec(IxDyn(x.shape()), out).expect("same shape"))])
+        Ok(vec![Tensor::F32(
+            ArrayD::from_shape_vec(IxDyn(x.shape()), out).expect("same shape"),
+        )])
     }
 
     crate::op_boilerplate!();
@@ -80,7 +107,11 @@ pub struct InstanceNormalization {
 fn mean_var(values: &[f32]) -> (f64, f64) {
     let len = values.len().max(1) as f64;
     let mean = values.iter().map(|&v| v as f64).sum::<f64>() / len;
-    let var = values.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / len;
+    let var = values
+        .iter()
+        .map(|&v| (v as f64 - mean).powi(2))
+        .sum::<f64>()
+        / len;
     (mean, var)
 }
 
@@ -103,9 +134,14 @@ impl Op for InstanceNormalization {
             let src = &data[i * plane..][..plane];
             let (mean, var) = mean_var(src);
             let inv = 1.0 / (var + self.epsilon as f64).sqrt();
-            out.extend(src.iter().map(|&v| ((v as f64 - mean) * inv) as f32 * scale[ch] + bias[ch]));
+            out.extend(
+                src.iter()
+                    .map(|&v| ((v as f64 - mean) * inv) as f32 * scale[ch] + bias[ch]),
+            );
         }
-        Ok(vec![Tensor::F32(ArrayD::from_shape_vec(IxDyn(x.shape()), out).expect("same shape"))])
+        Ok(vec![Tensor::F32(
+            ArrayD::from_shape_vec(IxDyn(x.shape()), out).expect("same shape"),
+        )])
     }
 
     crate::op_boilerplate!();
@@ -133,11 +169,22 @@ impl LayerNormalization {
 }
 
 /// Broadcast an affine parameter to `shape`, row-major.
-fn broadcast_param<'a>(op: &'static str, p: &'a ArrayD<f32>, shape: &[usize]) -> IrResult<std::borrow::Cow<'a, [f32]>> {
-    let view = p
-        .broadcast(IxDyn(shape))
-        .ok_or_else(|| IrError::shape(op, format!("parameter {:?} does not broadcast to {shape:?}", p.shape())))?;
-    Ok(if p.shape() == shape { row_major(p) } else { std::borrow::Cow::Owned(view.iter().copied().collect()) })
+fn broadcast_param<'a>(
+    op: &'static str,
+    p: &'a ArrayD<f32>,
+    shape: &[usize],
+) -> IrResult<std::borrow::Cow<'a, [f32]>> {
+    let view = p.broadcast(IxDyn(shape)).ok_or_else(|| {
+        IrError::shape(
+            op,
+            format!("parameter {:?} does not broadcast to {shape:?}", p.shape()),
+        )
+    })?;
+    Ok(if p.shape() == shape {
+        row_major(p)
+    } else {
+        std::borrow::Cow::Owned(view.iter().copied().collect())
+    })
 }
 
 impl Op for LayerNormalization {
@@ -171,8 +218,15 @@ impl Op for LayerNormalization {
                 y.push(bias.as_ref().map_or(normalized, |b| normalized + b[at]));
             }
         }
-        let stat_shape: Vec<usize> = x.shape().iter().enumerate().map(|(i, &d)| if i < axis { d } else { 1 }).collect();
-        let stats = |v: Vec<f32>| Tensor::F32(ArrayD::from_shape_vec(IxDyn(&stat_shape), v).expect("one per row"));
+        let stat_shape: Vec<usize> = x
+            .shape()
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| if i < axis { d } else { 1 })
+            .collect();
+        let stats = |v: Vec<f32>| {
+            Tensor::F32(ArrayD::from_shape_vec(IxDyn(&stat_shape), v).expect("one per row"))
+        };
         Ok(vec![
             Tensor::F32(ArrayD::from_shape_vec(IxDyn(x.shape()), y).expect("same shape")),
             stats(means),
@@ -200,12 +254,30 @@ mod tests {
     fn batch_norm_per_channel() {
         let bn = BatchNormalization { epsilon: 0.0 };
         let x = t(&[1, 2, 1, 2], &[1., 2., 3., 4.]);
-        let out = eval(&bn, &[x, t(&[2], &[1., 2.]), t(&[2], &[0., 1.]), t(&[2], &[1., 3.]), t(&[2], &[4., 1.])])
-            .unwrap();
+        let out = eval(
+            &bn,
+            &[
+                x,
+                t(&[2], &[1., 2.]),
+                t(&[2], &[0., 1.]),
+                t(&[2], &[1., 3.]),
+                t(&[2], &[4., 1.]),
+            ],
+        )
+        .unwrap();
         assert_eq!(out[0].to_f32_vec(), vec![0.0, 0.5, 1.0, 3.0]);
         let (mul, add) = bn.affine(&[1., 2.], &[0., 1.], &[1., 3.], &[4., 1.]);
         assert_eq!((mul, add), (vec![0.5, 2.0], vec![-0.5, -5.0]));
-        let bad = eval(&bn, &[t(&[1, 3], &[0.; 3]), t(&[2], &[1.; 2]), t(&[2], &[0.; 2]), t(&[2], &[0.; 2]), t(&[2], &[1.; 2])]);
+        let bad = eval(
+            &bn,
+            &[
+                t(&[1, 3], &[0.; 3]),
+                t(&[2], &[1.; 2]),
+                t(&[2], &[0.; 2]),
+                t(&[2], &[0.; 2]),
+                t(&[2], &[1.; 2]),
+            ],
+        );
         assert!(bad.is_err());
     }
 
@@ -215,24 +287,44 @@ mod tests {
         let x = t(&[1, 2, 2], &[1., 3., 5., 5.]);
         let out = eval(&op, &[x, t(&[2], &[2., 1.]), t(&[2], &[0., 7.])]).unwrap();
         assert_eq!(out[0].to_f32_vec(), vec![-2.0, 2.0, 7.0, 7.0]);
-        assert!(eval(&op, &[t(&[4], &[0.; 4]), t(&[2], &[1.; 2]), t(&[2], &[0.; 2])]).is_err());
+        assert!(eval(
+            &op,
+            &[t(&[4], &[0.; 4]), t(&[2], &[1.; 2]), t(&[2], &[0.; 2])]
+        )
+        .is_err());
     }
 
     #[test]
     fn layer_norm_outputs_and_axis() {
-        let op = LayerNormalization { axis: -1, epsilon: 1e-12, stash_type: 1 };
+        let op = LayerNormalization {
+            axis: -1,
+            epsilon: 1e-12,
+            stash_type: 1,
+        };
         let x = t(&[2, 2], &[1., 3., 2., 2.]);
         let out = eval(&op, &[x.clone(), t(&[2], &[1., 2.]), None]).unwrap();
         assert_eq!(out[0].to_f32_vec(), vec![-1.0, 2.0, 0.0, 0.0]);
         assert_eq!(out[1].shape(), &[2, 1]);
         assert_eq!(out[1].to_f32_vec(), vec![2.0, 2.0]);
         assert_eq!(out[2].to_f32_vec()[0], 1.0);
-        let whole = LayerNormalization { axis: 0, epsilon: 1e-12, stash_type: 1 };
-        let out = eval(&whole, &[x.clone(), t(&[], &[1.]), t(&[2, 2], &[0., 0., 0., 1.])]).unwrap();
+        let whole = LayerNormalization {
+            axis: 0,
+            epsilon: 1e-12,
+            stash_type: 1,
+        };
+        let out = eval(
+            &whole,
+            &[x.clone(), t(&[], &[1.]), t(&[2, 2], &[0., 0., 0., 1.])],
+        )
+        .unwrap();
         assert_eq!(out[1].shape(), &[1, 1]);
         assert_eq!(out[0].to_f32_vec()[3], 1.0);
         assert!(eval(&op, &[x.clone(), t(&[3], &[1.; 3]), None]).is_err());
-        let far = LayerNormalization { axis: 2, epsilon: 0.0, stash_type: 1 };
+        let far = LayerNormalization {
+            axis: 2,
+            epsilon: 0.0,
+            stash_type: 1,
+        };
         assert!(eval(&far, &[x, t(&[2], &[1.; 2]), None]).is_err());
     }
 }

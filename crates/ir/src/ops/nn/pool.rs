@@ -9,10 +9,18 @@ use crate::op::{Inputs, Op};
 use crate::tensor::Tensor;
 
 /// Resolve a pool's geometry for an `(N, C, spatial...)` input.
-fn pool_geometry(op: &'static str, window: &Window, kernel: &[usize], input: &[usize]) -> IrResult<Geometry> {
+fn pool_geometry(
+    op: &'static str,
+    window: &Window,
+    kernel: &[usize],
+    input: &[usize],
+) -> IrResult<Geometry> {
     let (_, _, spatial) = split_nc(op, input)?;
     if kernel.len() != spatial.len() {
-        return Err(IrError::shape(op, format!("kernel_shape {kernel:?} does not match input {input:?}")));
+        return Err(IrError::shape(
+            op,
+            format!("kernel_shape {kernel:?} does not match input {input:?}"),
+        ));
     }
     window.geometry(op, spatial, kernel)
 }
@@ -25,7 +33,9 @@ fn output_shape(input: &[usize], g: &Geometry) -> Vec<usize> {
 /// `out` reads, skipping padding, in row-major order.
 #[inline]
 fn for_each_tap(g: &Geometry, out: [usize; 3], mut f: impl FnMut(usize, usize, usize)) {
-    let coord = |axis: usize, tap: usize| out[axis] * g.strides[axis] + tap * g.dilations[axis] - g.pads_begin[axis];
+    let coord = |axis: usize, tap: usize| {
+        out[axis] * g.strides[axis] + tap * g.dilations[axis] - g.pads_begin[axis]
+    };
     for kz in g.valid_taps(0, out[0]) {
         let z = coord(0, kz);
         for ky in g.valid_taps(1, out[1]) {
@@ -102,7 +112,11 @@ impl Op for MaxPool {
             for_each_tap(&g, out, |z, y, xx| {
                 let v = src[(z * ih + y) * iw + xx];
                 if best.is_none_or(|(b, _)| v > b) {
-                    let spatial = if column_major { z + y * id + xx * id * ih } else { (z * ih + y) * iw + xx };
+                    let spatial = if column_major {
+                        z + y * id + xx * id * ih
+                    } else {
+                        (z * ih + y) * iw + xx
+                    };
                     best = Some((v, (plane * in_plane + spatial) as i64));
                 }
             });
@@ -111,7 +125,10 @@ impl Op for MaxPool {
         let shape = output_shape(x.shape(), &geometry);
         let values = results.iter().map(|r| r.0).collect();
         let indices = results.iter().map(|r| r.1).collect();
-        Ok(vec![Tensor::F32(to_tensor(&shape, values)), Tensor::I64(to_tensor(&shape, indices))])
+        Ok(vec![
+            Tensor::F32(to_tensor(&shape, values)),
+            Tensor::I64(to_tensor(&shape, indices)),
+        ])
     }
 
     crate::op_boilerplate!();
@@ -174,7 +191,10 @@ impl Op for AveragePool {
                 sum / divisor as f32
             }
         });
-        Ok(vec![Tensor::F32(to_tensor(&output_shape(x.shape(), &geometry), values))])
+        Ok(vec![Tensor::F32(to_tensor(
+            &output_shape(x.shape(), &geometry),
+            values,
+        ))])
     }
 
     crate::op_boilerplate!();
@@ -233,10 +253,15 @@ impl Op for LpPool {
         let values = pool_map(&g, planes, |plane, out| {
             let src = &data[plane * in_plane..][..in_plane];
             let mut sum = 0f32;
-            for_each_tap(&g, out, |z, y, xx| sum += abs_pow(src[(z * ih + y) * iw + xx], p));
+            for_each_tap(&g, out, |z, y, xx| {
+                sum += abs_pow(src[(z * ih + y) * iw + xx], p)
+            });
             root(sum, p)
         });
-        Ok(vec![Tensor::F32(to_tensor(&output_shape(x.shape(), &geometry), values))])
+        Ok(vec![Tensor::F32(to_tensor(
+            &output_shape(x.shape(), &geometry),
+            values,
+        ))])
     }
 
     crate::op_boilerplate!();
@@ -278,7 +303,10 @@ impl Op for GlobalPool {
         let (n, c, spatial) = split_nc(op, x.shape())?;
         let plane: usize = spatial.iter().product();
         if plane == 0 {
-            return Err(IrError::shape(op, format!("input {:?} has an empty spatial extent", x.shape())));
+            return Err(IrError::shape(
+                op,
+                format!("input {:?} has an empty spatial extent", x.shape()),
+            ));
         }
         let data = row_major(x);
         let values: Vec<f32> = (0..n * c)
@@ -291,7 +319,10 @@ impl Op for GlobalPool {
                 }
             })
             .collect();
-        let shape: Vec<usize> = [n, c].into_iter().chain(spatial.iter().map(|_| 1)).collect();
+        let shape: Vec<usize> = [n, c]
+            .into_iter()
+            .chain(spatial.iter().map(|_| 1))
+            .collect();
         Ok(vec![Tensor::F32(to_tensor(&shape, values))])
     }
 
@@ -316,7 +347,10 @@ mod tests {
     #[test]
     fn max_pool_2d_with_indices_both_orders() {
         let x = ramp(&[1, 1, 3, 3]);
-        let mut pool = MaxPool { kernel_shape: vec![2, 2], ..MaxPool::default() };
+        let mut pool = MaxPool {
+            kernel_shape: vec![2, 2],
+            ..MaxPool::default()
+        };
         let out = eval(&pool, x.clone()).unwrap();
         assert_eq!(out[0].to_f32_vec(), vec![5., 6., 8., 9.]);
         assert_eq!(out[1].to_i64_vec(), vec![4, 5, 7, 8]);
@@ -331,37 +365,73 @@ mod tests {
         let x = ramp(&[1, 1, 4, 4]);
         let pool = MaxPool {
             kernel_shape: vec![3, 3],
-            window: Window { strides: vec![2, 2], ceil_mode: true, ..Window::default() },
+            window: Window {
+                strides: vec![2, 2],
+                ceil_mode: true,
+                ..Window::default()
+            },
             ..MaxPool::default()
         };
-        assert_eq!(eval(&pool, x.clone()).unwrap()[0].to_f32_vec(), vec![11., 12., 15., 16.]);
+        assert_eq!(
+            eval(&pool, x.clone()).unwrap()[0].to_f32_vec(),
+            vec![11., 12., 15., 16.]
+        );
         let pool = MaxPool {
             kernel_shape: vec![2, 2],
-            window: Window { dilations: vec![2, 2], ..Window::default() },
+            window: Window {
+                dilations: vec![2, 2],
+                ..Window::default()
+            },
             ..MaxPool::default()
         };
-        assert_eq!(eval(&pool, x).unwrap()[0].to_f32_vec(), vec![11., 12., 15., 16.]);
+        assert_eq!(
+            eval(&pool, x).unwrap()[0].to_f32_vec(),
+            vec![11., 12., 15., 16.]
+        );
     }
 
     #[test]
     fn average_pool_count_include_pad() {
         let x = ramp(&[1, 1, 2, 2]);
-        let window = Window { pads: vec![1, 1, 1, 1], strides: vec![2, 2], ..Window::default() };
-        let mut pool = AveragePool { kernel_shape: vec![2, 2], window, count_include_pad: false };
-        assert_eq!(eval(&pool, x.clone()).unwrap()[0].to_f32_vec(), vec![1., 2., 3., 4.]);
+        let window = Window {
+            pads: vec![1, 1, 1, 1],
+            strides: vec![2, 2],
+            ..Window::default()
+        };
+        let mut pool = AveragePool {
+            kernel_shape: vec![2, 2],
+            window,
+            count_include_pad: false,
+        };
+        assert_eq!(
+            eval(&pool, x.clone()).unwrap()[0].to_f32_vec(),
+            vec![1., 2., 3., 4.]
+        );
         pool.count_include_pad = true;
-        assert_eq!(eval(&pool, x).unwrap()[0].to_f32_vec(), vec![0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(
+            eval(&pool, x).unwrap()[0].to_f32_vec(),
+            vec![0.25, 0.5, 0.75, 1.0]
+        );
     }
 
     #[test]
     fn average_pool_1d_same_upper_and_3d() {
         let pool = AveragePool {
             kernel_shape: vec![2],
-            window: Window { auto_pad: AutoPad::SameUpper, ..Window::default() },
+            window: Window {
+                auto_pad: AutoPad::SameUpper,
+                ..Window::default()
+            },
             count_include_pad: false,
         };
-        assert_eq!(eval(&pool, ramp(&[1, 1, 3])).unwrap()[0].to_f32_vec(), vec![1.5, 2.5, 3.0]);
-        let pool = AveragePool { kernel_shape: vec![2, 2, 2], ..AveragePool::default() };
+        assert_eq!(
+            eval(&pool, ramp(&[1, 1, 3])).unwrap()[0].to_f32_vec(),
+            vec![1.5, 2.5, 3.0]
+        );
+        let pool = AveragePool {
+            kernel_shape: vec![2, 2, 2],
+            ..AveragePool::default()
+        };
         let y = eval(&pool, ramp(&[1, 1, 2, 2, 2])).unwrap().remove(0);
         assert_eq!(y.shape(), &[1, 1, 1, 1, 1]);
         assert_eq!(y.to_f32_vec(), vec![4.5]);
@@ -370,25 +440,44 @@ mod tests {
     #[test]
     fn lp_pool_and_globals() {
         let x = Tensor::from_f32(&[1, 1, 2, 2], vec![3., -4., 0., 0.]).unwrap();
-        let lp = LpPool { kernel_shape: vec![2, 2], window: Window::default(), p: 2.0 };
+        let lp = LpPool {
+            kernel_shape: vec![2, 2],
+            window: Window::default(),
+            p: 2.0,
+        };
         assert_eq!(eval(&lp, x.clone()).unwrap()[0].to_f32_vec(), vec![5.0]);
-        let avg = GlobalPool { kind: GlobalPoolKind::Average };
+        let avg = GlobalPool {
+            kind: GlobalPoolKind::Average,
+        };
         let y = eval(&avg, x.clone()).unwrap().remove(0);
         assert_eq!(y.shape(), &[1, 1, 1, 1]);
         assert_eq!(y.to_f32_vec(), vec![-0.25]);
-        let max = GlobalPool { kind: GlobalPoolKind::Max };
+        let max = GlobalPool {
+            kind: GlobalPoolKind::Max,
+        };
         assert_eq!(eval(&max, x.clone()).unwrap()[0].to_f32_vec(), vec![3.0]);
-        let lp = GlobalPool { kind: GlobalPoolKind::Lp { p: 1.0 } };
+        let lp = GlobalPool {
+            kind: GlobalPoolKind::Lp { p: 1.0 },
+        };
         assert_eq!(eval(&lp, x).unwrap()[0].to_f32_vec(), vec![7.0]);
     }
 
     #[test]
     fn bad_shapes_are_errors() {
-        let pool = MaxPool { kernel_shape: vec![2, 2], ..MaxPool::default() };
+        let pool = MaxPool {
+            kernel_shape: vec![2, 2],
+            ..MaxPool::default()
+        };
         assert!(eval(&pool, ramp(&[1, 1, 4])).is_err());
         assert!(eval(&pool, ramp(&[1, 1, 1, 4])).is_err());
         assert!(eval(&pool, ramp(&[4])).is_err());
-        assert!(eval(&GlobalPool { kind: GlobalPoolKind::Max }, ramp(&[3])).is_err());
+        assert!(eval(
+            &GlobalPool {
+                kind: GlobalPoolKind::Max
+            },
+            ramp(&[3])
+        )
+        .is_err());
         assert!(eval(&pool, Tensor::vec_i64(vec![1, 2])).is_err());
     }
 }

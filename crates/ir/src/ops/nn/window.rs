@@ -71,22 +71,42 @@ pub struct Geometry {
 }
 
 /// Expand an attribute that may be empty (meaning `default` everywhere), checking its length.
-fn per_axis(op: &'static str, what: &str, values: &[usize], rank: usize, default: usize) -> IrResult<Vec<usize>> {
+fn per_axis(
+    op: &'static str,
+    what: &str,
+    values: &[usize],
+    rank: usize,
+    default: usize,
+) -> IrResult<Vec<usize>> {
     if values.is_empty() {
         Ok(vec![default; rank])
     } else if values.len() == rank {
         Ok(values.to_vec())
     } else {
-        Err(IrError::invalid(op, format!("{what} has {} entries for {rank} spatial axes", values.len())))
+        Err(IrError::invalid(
+            op,
+            format!(
+                "{what} has {} entries for {rank} spatial axes",
+                values.len()
+            ),
+        ))
     }
 }
 
 impl Window {
     /// Resolve the window for a spatial input size and kernel size.
-    pub fn geometry(&self, op: &'static str, input: &[usize], kernel: &[usize]) -> IrResult<Geometry> {
+    pub fn geometry(
+        &self,
+        op: &'static str,
+        input: &[usize],
+        kernel: &[usize],
+    ) -> IrResult<Geometry> {
         let rank = input.len();
         if kernel.len() != rank {
-            return Err(IrError::shape(op, format!("kernel {kernel:?} does not match spatial input {input:?}")));
+            return Err(IrError::shape(
+                op,
+                format!("kernel {kernel:?} does not match spatial input {input:?}"),
+            ));
         }
         let strides = per_axis(op, "strides", &self.strides, rank, 1)?;
         let dilations = per_axis(op, "dilations", &self.dilations, rank, 1)?;
@@ -121,8 +141,11 @@ impl Window {
                     }
                 }
                 AutoPad::NotSet | AutoPad::Valid => {
-                    let (begin, end) =
-                        if self.auto_pad == AutoPad::Valid { (0, 0) } else { (pads[axis], pads[rank + axis]) };
+                    let (begin, end) = if self.auto_pad == AutoPad::Valid {
+                        (0, 0)
+                    } else {
+                        (pads[axis], pads[rank + axis])
+                    };
                     let padded = len + begin + end;
                     if padded < extent {
                         return Err(IrError::shape(
@@ -133,7 +156,11 @@ impl Window {
                         ));
                     }
                     let span = padded - extent;
-                    let mut out = if self.ceil_mode { span.div_ceil(stride) + 1 } else { span / stride + 1 };
+                    let mut out = if self.ceil_mode {
+                        span.div_ceil(stride) + 1
+                    } else {
+                        span / stride + 1
+                    };
                     // Drop a last window that would start in the end padding.
                     if self.ceil_mode && (out - 1) * stride >= len + begin {
                         out -= 1;
@@ -163,7 +190,8 @@ impl Geometry {
     /// The input coordinate that kernel tap `tap` of output position `out` reads
     /// along `axis`, or `None` when it falls in the padding.
     pub fn input_index(&self, axis: usize, out: usize, tap: usize) -> Option<usize> {
-        let pos = (out * self.strides[axis] + tap * self.dilations[axis]).checked_sub(self.pads_begin[axis])?;
+        let pos = (out * self.strides[axis] + tap * self.dilations[axis])
+            .checked_sub(self.pads_begin[axis])?;
         (pos < self.input[axis]).then_some(pos)
     }
 
@@ -181,19 +209,37 @@ impl Geometry {
         let start = out * self.strides[axis];
         let d = self.dilations[axis];
         let k = self.kernel[axis];
-        let hi = if start >= end { 0 } else { ((end - start).div_ceil(d)).min(k) };
+        let hi = if start >= end {
+            0
+        } else {
+            ((end - start).div_ceil(d)).min(k)
+        };
         0..hi
     }
 
     /// Taps whose padded coordinate `out * stride + tap * dilation` lies in
     /// `pads_begin + from .. pads_begin + to`.
-    fn taps_within(&self, axis: usize, out: usize, from: usize, to: usize) -> std::ops::Range<usize> {
+    fn taps_within(
+        &self,
+        axis: usize,
+        out: usize,
+        from: usize,
+        to: usize,
+    ) -> std::ops::Range<usize> {
         let start = out * self.strides[axis];
         let (lo_pos, hi_pos) = (self.pads_begin[axis] + from, self.pads_begin[axis] + to);
         let d = self.dilations[axis];
         let k = self.kernel[axis];
-        let lo = if start >= lo_pos { 0 } else { (lo_pos - start).div_ceil(d) };
-        let hi = if start >= hi_pos { 0 } else { (hi_pos - start).div_ceil(d) };
+        let lo = if start >= lo_pos {
+            0
+        } else {
+            (lo_pos - start).div_ceil(d)
+        };
+        let hi = if start >= hi_pos {
+            0
+        } else {
+            (hi_pos - start).div_ceil(d)
+        };
         let (lo, hi) = (lo.min(k), hi.min(k));
         lo..hi.max(lo)
     }
@@ -203,8 +249,16 @@ impl Geometry {
         let offset = tap * self.dilations[axis];
         let (s, pb, len) = (self.strides[axis], self.pads_begin[axis], self.input[axis]);
         // out * s + offset - pb in 0..len
-        let lo = if offset >= pb { 0 } else { (pb - offset).div_ceil(s) };
-        let hi = if offset >= pb + len { 0 } else { (pb + len - offset).div_ceil(s) };
+        let lo = if offset >= pb {
+            0
+        } else {
+            (pb - offset).div_ceil(s)
+        };
+        let hi = if offset >= pb + len {
+            0
+        } else {
+            (pb + len - offset).div_ceil(s)
+        };
         let (lo, hi) = (lo.min(self.output[axis]), hi.min(self.output[axis]));
         lo..hi.max(lo)
     }
@@ -214,10 +268,15 @@ impl Geometry {
     pub(crate) fn to_3d(&self, op: &'static str) -> IrResult<Geometry> {
         let rank = self.rank();
         if rank > 3 {
-            return Err(IrError::invalid(op, format!("{rank} spatial axes are not supported (at most 3)")));
+            return Err(IrError::invalid(
+                op,
+                format!("{rank} spatial axes are not supported (at most 3)"),
+            ));
         }
         let lift = |v: &[usize], fill: usize| -> Vec<usize> {
-            std::iter::repeat_n(fill, 3 - rank).chain(v.iter().copied()).collect()
+            std::iter::repeat_n(fill, 3 - rank)
+                .chain(v.iter().copied())
+                .collect()
         };
         Ok(Geometry {
             input: lift(&self.input, 1),
@@ -240,10 +299,16 @@ pub(crate) fn row_major<T: Clone>(a: &ArrayD<T>) -> Cow<'_, [T]> {
 }
 
 /// Split an `(N, C, spatial...)` shape, checking that it has batch and channel axes.
-pub(crate) fn split_nc<'a>(op: &'static str, shape: &'a [usize]) -> IrResult<(usize, usize, &'a [usize])> {
+pub(crate) fn split_nc<'a>(
+    op: &'static str,
+    shape: &'a [usize],
+) -> IrResult<(usize, usize, &'a [usize])> {
     match shape {
         [n, c, spatial @ ..] => Ok((*n, *c, spatial)),
-        _ => Err(IrError::shape(op, format!("input {shape:?} needs batch and channel axes (N, C, ...)"))),
+        _ => Err(IrError::shape(
+            op,
+            format!("input {shape:?} needs batch and channel axes (N, C, ...)"),
+        )),
     }
 }
 
@@ -252,47 +317,77 @@ mod tests {
     use super::*;
 
     fn window(strides: &[usize], pads: &[usize], auto_pad: AutoPad, ceil_mode: bool) -> Window {
-        Window { strides: strides.to_vec(), dilations: vec![], pads: pads.to_vec(), auto_pad, ceil_mode }
+        Window {
+            strides: strides.to_vec(),
+            dilations: vec![],
+            pads: pads.to_vec(),
+            auto_pad,
+            ceil_mode,
+        }
     }
 
     #[test]
     fn explicit_padding_floor_and_ceil() {
-        let g = window(&[2], &[1, 1], AutoPad::NotSet, false).geometry("T", &[6], &[3]).unwrap();
+        let g = window(&[2], &[1, 1], AutoPad::NotSet, false)
+            .geometry("T", &[6], &[3])
+            .unwrap();
         assert_eq!(g.output, vec![3]);
-        let g = window(&[2], &[0, 0], AutoPad::NotSet, true).geometry("T", &[6], &[3]).unwrap();
+        let g = window(&[2], &[0, 0], AutoPad::NotSet, true)
+            .geometry("T", &[6], &[3])
+            .unwrap();
         assert_eq!(g.output, vec![3]);
-        let g = window(&[2], &[0, 0], AutoPad::NotSet, false).geometry("T", &[6], &[3]).unwrap();
+        let g = window(&[2], &[0, 0], AutoPad::NotSet, false)
+            .geometry("T", &[6], &[3])
+            .unwrap();
         assert_eq!(g.output, vec![2]);
     }
 
     #[test]
     fn ceil_mode_drops_window_starting_in_end_padding() {
         // in 4, pads 1/1, kernel 2, stride 2: ceil gives 3 windows, the last would start at 4 >= 4 + 1 - 1.
-        let g = window(&[2], &[1, 1], AutoPad::NotSet, true).geometry("T", &[4], &[2]).unwrap();
+        let g = window(&[2], &[1, 1], AutoPad::NotSet, true)
+            .geometry("T", &[4], &[2])
+            .unwrap();
         assert_eq!(g.output, vec![3]);
-        let g = window(&[3], &[1, 1], AutoPad::NotSet, true).geometry("T", &[5], &[2]).unwrap();
+        let g = window(&[3], &[1, 1], AutoPad::NotSet, true)
+            .geometry("T", &[5], &[2])
+            .unwrap();
         // span 5, ceil(5/3)+1 = 3, last starts at 6 >= 5 + 1 → 2.
         assert_eq!(g.output, vec![2]);
     }
 
     #[test]
     fn same_upper_and_lower() {
-        let up = window(&[1, 2], &[], AutoPad::SameUpper, false).geometry("T", &[5, 5], &[2, 4]).unwrap();
+        let up = window(&[1, 2], &[], AutoPad::SameUpper, false)
+            .geometry("T", &[5, 5], &[2, 4])
+            .unwrap();
         assert_eq!(up.output, vec![5, 3]);
-        assert_eq!((up.pads_begin.clone(), up.pads_end.clone()), (vec![0, 1], vec![1, 2]));
-        let low = window(&[1, 2], &[], AutoPad::SameLower, false).geometry("T", &[5, 5], &[2, 4]).unwrap();
+        assert_eq!(
+            (up.pads_begin.clone(), up.pads_end.clone()),
+            (vec![0, 1], vec![1, 2])
+        );
+        let low = window(&[1, 2], &[], AutoPad::SameLower, false)
+            .geometry("T", &[5, 5], &[2, 4])
+            .unwrap();
         assert_eq!((low.pads_begin, low.pads_end), (vec![1, 2], vec![0, 1]));
     }
 
     #[test]
     fn valid_ignores_pads() {
-        let g = window(&[1], &[3, 3], AutoPad::Valid, false).geometry("T", &[5], &[3]).unwrap();
+        let g = window(&[1], &[3, 3], AutoPad::Valid, false)
+            .geometry("T", &[5], &[3])
+            .unwrap();
         assert_eq!(g.output, vec![3]);
     }
 
     #[test]
     fn tap_and_output_ranges_agree_with_input_index() {
-        let w = Window { strides: vec![2], dilations: vec![2], pads: vec![3, 2], ..Window::default() };
+        let w = Window {
+            strides: vec![2],
+            dilations: vec![2],
+            pads: vec![3, 2],
+            ..Window::default()
+        };
         let g = w.geometry("T", &[7], &[3]).unwrap();
         for out in 0..g.output[0] {
             let taps = g.valid_taps(0, out);
@@ -308,9 +403,15 @@ mod tests {
         let w = Window::default();
         assert!(w.geometry("T", &[2], &[3]).is_err());
         assert!(w.geometry("T", &[2, 2], &[1]).is_err());
-        let w = Window { strides: vec![0], ..Window::default() };
+        let w = Window {
+            strides: vec![0],
+            ..Window::default()
+        };
         assert!(w.geometry("T", &[4], &[1]).is_err());
-        let w = Window { pads: vec![1], ..Window::default() };
+        let w = Window {
+            pads: vec![1],
+            ..Window::default()
+        };
         assert!(w.geometry("T", &[4], &[1]).is_err());
     }
 }
