@@ -13,11 +13,11 @@ use crate::tensor_proto::dtype_of;
 
 /// Register this family's ops.
 pub fn register(reg: &mut OpRegistry) {
-    reg.insert("Add", |_| binary(BinaryKind::Add));
-    reg.insert("Sub", |_| binary(BinaryKind::Sub));
-    reg.insert("Mul", |_| binary(BinaryKind::Mul));
-    reg.insert("Div", |_| binary(BinaryKind::Div));
-    reg.insert("Pow", |_| binary(BinaryKind::Pow));
+    reg.insert("Add", |ctx| binary(ctx, BinaryKind::Add));
+    reg.insert("Sub", |ctx| binary(ctx, BinaryKind::Sub));
+    reg.insert("Mul", |ctx| binary(ctx, BinaryKind::Mul));
+    reg.insert("Div", |ctx| binary(ctx, BinaryKind::Div));
+    reg.insert("Pow", |ctx| binary(ctx, BinaryKind::Pow));
     reg.insert("Mod", modulo);
 
     reg.insert("Neg", |_| unary(UnaryKind::Neg));
@@ -50,23 +50,36 @@ pub fn register(reg: &mut OpRegistry) {
     reg.insert("Max", |_| variadic(VariadicKind::Max));
     reg.insert("Min", |_| variadic(VariadicKind::Min));
 
-    reg.insert("Less", |_| compare(CompareKind::Less));
-    reg.insert("Greater", |_| compare(CompareKind::Greater));
-    reg.insert("Equal", |_| compare(CompareKind::Equal));
-    reg.insert("LessOrEqual", |_| compare(CompareKind::LessOrEqual));
-    reg.insert("GreaterOrEqual", |_| compare(CompareKind::GreaterOrEqual));
+    reg.insert("Less", |ctx| compare(ctx, CompareKind::Less));
+    reg.insert("Greater", |ctx| compare(ctx, CompareKind::Greater));
+    reg.insert("Equal", |ctx| compare(ctx, CompareKind::Equal));
+    reg.insert("LessOrEqual", |ctx| compare(ctx, CompareKind::LessOrEqual));
+    reg.insert("GreaterOrEqual", |ctx| {
+        compare(ctx, CompareKind::GreaterOrEqual)
+    });
 
     reg.insert("Not", |_| Ok(Box::new(Not)));
-    reg.insert("And", |_| logic(LogicKind::And));
-    reg.insert("Or", |_| logic(LogicKind::Or));
-    reg.insert("Xor", |_| logic(LogicKind::Xor));
+    reg.insert("And", |ctx| logic(ctx, LogicKind::And));
+    reg.insert("Or", |ctx| logic(ctx, LogicKind::Or));
+    reg.insert("Xor", |ctx| logic(ctx, LogicKind::Xor));
     reg.insert("Where", |_| Ok(Box::new(Where)));
 
     reg.insert("Cast", cast);
     reg.insert("CastLike", |_| Ok(Box::new(CastLike)));
 }
 
-fn binary(kind: BinaryKind) -> OnnxResult<Box<dyn Op>> {
+/// Before opset 7, binary ops broadcast only one way and, with `axis`, aligned the
+/// second operand at that axis instead of at the end: that case differs from NumPy's
+/// rules, which the IR ops follow (without `axis` the two agree).
+fn check_legacy_broadcast(ctx: &NodeContext<'_>) -> OnnxResult<()> {
+    if ctx.has_attr("axis") {
+        return Err(ctx.unsupported("legacy (opset < 7) broadcasting along `axis`"));
+    }
+    Ok(())
+}
+
+fn binary(ctx: &NodeContext<'_>, kind: BinaryKind) -> OnnxResult<Box<dyn Op>> {
+    check_legacy_broadcast(ctx)?;
     Ok(Box::new(BinaryOp::new(kind)))
 }
 
@@ -78,11 +91,13 @@ fn variadic(kind: VariadicKind) -> OnnxResult<Box<dyn Op>> {
     Ok(Box::new(VariadicOp::new(kind)))
 }
 
-fn compare(kind: CompareKind) -> OnnxResult<Box<dyn Op>> {
+fn compare(ctx: &NodeContext<'_>, kind: CompareKind) -> OnnxResult<Box<dyn Op>> {
+    check_legacy_broadcast(ctx)?;
     Ok(Box::new(CompareOp::new(kind)))
 }
 
-fn logic(kind: LogicKind) -> OnnxResult<Box<dyn Op>> {
+fn logic(ctx: &NodeContext<'_>, kind: LogicKind) -> OnnxResult<Box<dyn Op>> {
+    check_legacy_broadcast(ctx)?;
     Ok(Box::new(LogicOp::new(kind)))
 }
 
@@ -92,7 +107,7 @@ fn modulo(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
         1 => true,
         other => return Err(ctx.attr_error("fmod", format!("must be 0 or 1, found {other}"))),
     };
-    binary(BinaryKind::Mod { fmod })
+    binary(ctx, BinaryKind::Mod { fmod })
 }
 
 fn is_inf(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
@@ -169,6 +184,7 @@ mod tests {
             BinaryKind::Mod { fmod: true }
         );
         assert!(parse(&node("Mod", &[("fmod", 2)])).is_err());
+        assert!(parse(&node("Add", &[("broadcast", 1), ("axis", 1)])).is_err());
         let op = parse(&node("IsInf", &[("detect_negative", 0)])).unwrap();
         let is_inf = op.downcast_ref::<IsInf>().unwrap();
         assert!(!is_inf.detect_negative && is_inf.detect_positive);
