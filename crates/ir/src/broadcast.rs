@@ -32,7 +32,7 @@ pub fn broadcast_map2<A: Clone, B: Clone, C>(
     let shape = broadcast_shapes(op, &[a.shape(), b.shape()])?;
     let av = a.broadcast(IxDyn(&shape)).expect("shape checked");
     let bv = b.broadcast(IxDyn(&shape)).expect("shape checked");
-    Ok(Zip::from(&av).and(&bv).map_collect(|x, y| f(x, y)))
+    Ok(Zip::from(&av).and(&bv).map_collect(f))
 }
 
 /// Apply `f` elementwise to three broadcast arrays (for `Where`).
@@ -47,5 +47,5 @@ pub fn broadcast_map3<A: Clone, B: Clone, C: Clone, D>(
     let av = a.broadcast(IxDyn(&shape)).expect("shape checked");
     let bv = b.broadcast(IxDyn(&shape)).expect("shape checked");
     let cv = c.broadcast(IxDyn(&shape)).expect("shape checked");
-    Ok(Zip::from(&av).and(&bv).and(&cv).map_collect(|x, y, z| f(x, y, z)))
+    Ok(Zip::from(&av).and(&bv).and(&cv).map_collect(f))
 }

@@ -24,11 +24,15 @@ pub struct LoadOptions {
     pub batch_size: usize,
     /// Explicit shapes for inputs, by name; they override the file's declared shapes.
     pub input_shapes: HashMap<String, Vec<usize>>,
+    /// Graph inputs bound to fixed values at load time, by name: they become
+    /// constants and are folded. Needed when an input decides a shape (a
+    /// `Reshape` target, reduction axes, `TopK`'s k), since shapes must be static.
+    pub constant_inputs: HashMap<String, Tensor>,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { batch_size: 1, input_shapes: HashMap::new() }
+        LoadOptions { batch_size: 1, input_shapes: HashMap::new(), constant_inputs: HashMap::new() }
     }
 }
 
@@ -73,6 +77,10 @@ pub fn import_model(model: &ModelProto, options: &LoadOptions, registry: &OpRegi
     for vi in &graph.input {
         // Older exporters also list initializers as inputs.
         if constants.contains_key(&vi.name) {
+            continue;
+        }
+        if let Some(value) = options.constant_inputs.get(&vi.name) {
+            constants.insert(vi.name.clone(), value.clone());
             continue;
         }
         inputs.push(input_info(vi, options)?);
