@@ -60,7 +60,7 @@ impl Reshape {
                 .iter()
                 .try_fold(1usize, |a, &d| a.checked_mul(d))
                 .unwrap_or(0);
-            if known == 0 || total % known != 0 {
+            if total.checked_rem(known) != Some(0) {
                 return Err(IrError::shape(
                     OP,
                     format!("cannot reshape {input:?} into {target:?}"),
