@@ -108,6 +108,10 @@ pub enum DecodeError {
     /// element, a bad flag).
     #[error("invalid encoding: {0}")]
     Invalid(SerializationError),
+    /// The parts decoded but do not fit together (a query length that
+    /// differs from the recorded circuit shape, a matrix column out of range).
+    #[error("inconsistent contents: {0}")]
+    Inconsistent(&'static str),
 }
 
 fn describe_path(path: &Option<String>) -> String {

@@ -103,13 +103,24 @@ where
     })
 }
 
-/// A circuit synthesized with both constraints and values, and found
-/// satisfied.
-pub struct CheckedSynthesis<F: PrimeField> {
+/// A circuit synthesized with both constraints and values.
+pub struct FullSynthesis<F: PrimeField> {
     /// Digest and counts, equal to those of [`synthesize_setup`].
     pub shape: CircuitShape,
     /// The variable values.
     pub assignment: Assignment<F>,
+    /// Matrices of every predicate, keyed by predicate label.
+    pub matrices: BTreeMap<Label, Vec<Matrix<F>>>,
+}
+
+/// Runs `circuit` with constraints and values, as ark-groth16's own prover
+/// does, without checking satisfaction.
+pub fn synthesize_full<F, C>(circuit: C) -> Result<FullSynthesis<F>, BackendError>
+where
+    F: PrimeField,
+    C: ConstraintSynthesizer<F>,
+{
+    into_full_synthesis(synthesize_with_matrices(circuit)?)
 }
 
 /// Runs `circuit` with constraints and values, recording each constraint's
@@ -119,7 +130,7 @@ pub struct CheckedSynthesis<F: PrimeField> {
 /// An unsatisfied constraint is reported as [`BackendError::Unsatisfied`]
 /// with its path, e.g. `layer3/relu/enforce_equal`. Tracing is installed for
 /// this call only (thread-local), so it costs nothing elsewhere.
-pub fn synthesize_checked<F, C>(circuit: C) -> Result<CheckedSynthesis<F>, BackendError>
+pub fn synthesize_checked<F, C>(circuit: C) -> Result<FullSynthesis<F>, BackendError>
 where
     F: PrimeField,
     C: ConstraintSynthesizer<F>,
@@ -127,23 +138,38 @@ where
     let subscriber =
         tracing_subscriber::registry().with(ConstraintLayer::new(TracingMode::OnlyConstraints));
     tracing::subscriber::with_default(subscriber, || {
-        let cs = new_constraint_system(SynthesisMode::Prove {
-            construct_matrices: true,
-            generate_lc_assignments: false,
-        });
-        circuit.generate_constraints(cs.clone())?;
-        cs.finalize();
-        let cs = into_inner(cs);
+        let cs = synthesize_with_matrices(circuit)?;
         first_unsatisfied(&cs)?;
-        let matrices = cs.to_matrices()?;
-        let shape = CircuitShape::of_constraint_system(&cs, &matrices);
-        Ok(CheckedSynthesis {
-            shape,
-            assignment: Assignment {
-                instance: cs.assignments.instance_assignment,
-                witness: cs.assignments.witness_assignment,
-            },
-        })
+        into_full_synthesis(cs)
+    })
+}
+
+fn synthesize_with_matrices<F, C>(circuit: C) -> Result<ConstraintSystem<F>, BackendError>
+where
+    F: PrimeField,
+    C: ConstraintSynthesizer<F>,
+{
+    let cs = new_constraint_system(SynthesisMode::Prove {
+        construct_matrices: true,
+        generate_lc_assignments: false,
+    });
+    circuit.generate_constraints(cs.clone())?;
+    cs.finalize();
+    Ok(into_inner(cs))
+}
+
+fn into_full_synthesis<F: PrimeField>(
+    cs: ConstraintSystem<F>,
+) -> Result<FullSynthesis<F>, BackendError> {
+    let matrices = cs.to_matrices()?;
+    let shape = CircuitShape::of_constraint_system(&cs, &matrices);
+    Ok(FullSynthesis {
+        shape,
+        assignment: Assignment {
+            instance: cs.assignments.instance_assignment,
+            witness: cs.assignments.witness_assignment,
+        },
+        matrices,
     })
 }
 

@@ -141,7 +141,7 @@ fn enforce_signed_range<F: PrimeField>(
         let bit_value = F::from((shifted >> bit_index) & 1);
         let bit = cs.new_witness_variable(|| Ok(bit_value))?;
         cs.enforce_r1cs_constraint(|| lc![bit], || lc![bit], || lc![bit])?;
-        recomposed = recomposed + (power, bit);
+        recomposed += (power, bit);
         power.double_in_place();
     }
     cs.enforce_r1cs_constraint(

@@ -1,0 +1,230 @@
+//! Keys and proof, their byte formats, and the consistency checks that make
+//! a decoded key safe to prove and verify with.
+
+use ark_ec::pairing::Pairing;
+use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey};
+use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
+use ark_relations::gr1cs::Matrix;
+use zkinfer_backend::{
+    encoding::{read_compressed_exact, write_compressed, ArtifactHeader},
+    BackendError, ByteEncoding, CircuitKey, CircuitShape, DecodeError, ProofArtifact,
+};
+
+const PROVING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
+    name: "Groth16 proving key",
+    magic: *b"zkGP",
+    version: 1,
+};
+const VERIFYING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
+    name: "Groth16 verifying key",
+    magic: *b"zkGV",
+    version: 1,
+};
+const PROOF_NAME: &str = "Groth16 proof";
+
+/// Groth16 proving key plus what proving needs besides the witness: the
+/// circuit's R1CS matrices and shape.
+///
+/// Caching the matrices lets [`prove`](crate::Groth16Backend::prove) run the
+/// circuit in witness-only mode (no constraint is built) and hand the
+/// assignment straight to the QAP reduction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Groth16ProvingKey<E: Pairing> {
+    pub(crate) shape: CircuitShape,
+    pub(crate) key: ark_groth16::ProvingKey<E>,
+    /// `[A, B, C]`, one sparse row per constraint, columns indexing
+    /// `instance ‖ witness`.
+    pub(crate) matrices: Vec<Matrix<E::ScalarField>>,
+}
+
+/// Groth16 verifying key, prepared for fast verification, bound to a
+/// circuit digest and public-input count.
+#[derive(Clone, Debug)]
+pub struct Groth16VerifyingKey<E: Pairing> {
+    pub(crate) shape: CircuitShape,
+    pub(crate) model_commitment: Option<Vec<u8>>,
+    pub(crate) prepared: PreparedVerifyingKey<E>,
+}
+
+/// A Groth16 proof: three curve points, 128 bytes compressed over BN254.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Groth16Proof<E: Pairing>(pub ark_groth16::Proof<E>);
+
+impl<E: Pairing> Groth16ProvingKey<E> {
+    /// The matching verifying key.
+    pub fn verifying_key(&self) -> Groth16VerifyingKey<E> {
+        Groth16VerifyingKey::new(self.shape.clone(), &self.key.vk)
+    }
+
+    /// The underlying ark-groth16 proving key.
+    pub fn ark_key(&self) -> &ark_groth16::ProvingKey<E> {
+        &self.key
+    }
+
+    /// The cached `[A, B, C]` constraint matrices.
+    pub fn matrices(&self) -> &[Matrix<E::ScalarField>] {
+        &self.matrices
+    }
+
+    /// Checks every length that proving indexes by, so a corrupted or
+    /// mismatched key is an error here rather than a panic in the prover.
+    fn check_consistency(&self) -> Result<(), &'static str> {
+        let shape = &self.shape;
+        let num_instance = shape.num_public_inputs + 1;
+        let num_variables = num_instance + shape.num_witness_variables;
+        let key = &self.key;
+        if self.matrices.len() != 3 {
+            return Err("expected three constraint matrices");
+        }
+        for matrix in &self.matrices {
+            if matrix.len() != shape.num_constraints {
+                return Err("matrix row count differs from the constraint count");
+            }
+            if matrix
+                .iter()
+                .flatten()
+                .any(|&(_, column)| column >= num_variables)
+            {
+                return Err("matrix column outside the variable range");
+            }
+        }
+        let domain =
+            GeneralEvaluationDomain::<E::ScalarField>::new(shape.num_constraints + num_instance)
+                .ok_or("circuit too large for an evaluation domain")?;
+        let expected = [
+            (key.vk.gamma_abc_g1.len(), num_instance),
+            (key.a_query.len(), num_variables),
+            (key.b_g1_query.len(), num_variables),
+            (key.b_g2_query.len(), num_variables),
+            (key.l_query.len(), shape.num_witness_variables),
+            (key.h_query.len(), domain.size() - 1),
+        ];
+        if expected.iter().any(|(found, expected)| found != expected) {
+            return Err("query lengths do not match the circuit shape");
+        }
+        Ok(())
+    }
+}
+
+impl<E: Pairing> Groth16VerifyingKey<E> {
+    pub(crate) fn new(shape: CircuitShape, key: &ark_groth16::VerifyingKey<E>) -> Self {
+        Self {
+            shape,
+            model_commitment: None,
+            prepared: prepare_verifying_key(key),
+        }
+    }
+
+    /// Attaches a commitment to the model (e.g. a hash of private weights)
+    /// that verifiers should see next to the circuit digest. Opaque bytes,
+    /// serialized with the key; not checked by verification yet.
+    pub fn with_model_commitment(mut self, commitment: Vec<u8>) -> Self {
+        self.model_commitment = Some(commitment);
+        self
+    }
+
+    /// The model commitment, if one was attached.
+    pub fn model_commitment(&self) -> Option<&[u8]> {
+        self.model_commitment.as_deref()
+    }
+
+    /// The underlying ark-groth16 verifying key.
+    pub fn ark_key(&self) -> &ark_groth16::VerifyingKey<E> {
+        &self.prepared.vk
+    }
+
+    /// The prepared key verification uses.
+    pub fn prepared(&self) -> &PreparedVerifyingKey<E> {
+        &self.prepared
+    }
+}
+
+impl<E: Pairing> PartialEq for Groth16VerifyingKey<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape
+            && self.model_commitment == other.model_commitment
+            && self.prepared.vk == other.prepared.vk
+    }
+}
+
+impl<E: Pairing> CircuitKey for Groth16ProvingKey<E> {
+    fn shape(&self) -> &CircuitShape {
+        &self.shape
+    }
+}
+
+impl<E: Pairing> CircuitKey for Groth16VerifyingKey<E> {
+    fn shape(&self) -> &CircuitShape {
+        &self.shape
+    }
+}
+
+impl<E: Pairing> ProofArtifact for Groth16Proof<E> {}
+
+impl<E: Pairing> ByteEncoding for Groth16ProvingKey<E> {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        PROVING_KEY_HEADER.write(&mut bytes);
+        write_compressed(&(&self.shape, &self.key, &self.matrices), &mut bytes);
+        bytes
+    }
+
+    /// Decodes with full validation: every curve point is checked to be on
+    /// the curve and in the prime-order subgroup, which dominates decoding
+    /// time for large keys.
+    fn from_bytes(bytes: &[u8]) -> Result<Self, BackendError> {
+        let body = PROVING_KEY_HEADER.strip(bytes)?;
+        let (shape, key, matrices) = read_compressed_exact(body, PROVING_KEY_HEADER.name)?;
+        let pk = Self {
+            shape,
+            key,
+            matrices,
+        };
+        pk.check_consistency()
+            .map_err(|reason| PROVING_KEY_HEADER.decode_error(DecodeError::Inconsistent(reason)))?;
+        Ok(pk)
+    }
+}
+
+impl<E: Pairing> ByteEncoding for Groth16VerifyingKey<E> {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        VERIFYING_KEY_HEADER.write(&mut bytes);
+        write_compressed(
+            &(&self.shape, &self.model_commitment, &self.prepared.vk),
+            &mut bytes,
+        );
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self, BackendError> {
+        let body = VERIFYING_KEY_HEADER.strip(bytes)?;
+        let (shape, model_commitment, key): (CircuitShape, _, ark_groth16::VerifyingKey<E>) =
+            read_compressed_exact(body, VERIFYING_KEY_HEADER.name)?;
+        if key.gamma_abc_g1.len() != shape.num_public_inputs + 1 {
+            return Err(VERIFYING_KEY_HEADER.decode_error(DecodeError::Inconsistent(
+                "input query length differs from the public input count",
+            )));
+        }
+        Ok(Self::new(shape, &key).with_optional_commitment(model_commitment))
+    }
+}
+
+impl<E: Pairing> Groth16VerifyingKey<E> {
+    fn with_optional_commitment(mut self, commitment: Option<Vec<u8>>) -> Self {
+        self.model_commitment = commitment;
+        self
+    }
+}
+
+impl<E: Pairing> ByteEncoding for Groth16Proof<E> {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        write_compressed(&self.0, &mut bytes);
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self, BackendError> {
+        read_compressed_exact(bytes, PROOF_NAME).map(Self)
+    }
+}
