@@ -1,0 +1,33 @@
+//! Integer fixed-point semantics, the single source of truth for the
+//! quantized interpreter and the R1CS gadgets.
+//!
+//! A real `x` at scale `s` is the integer `round(x·2^s)`. Values are `i128`
+//! (accumulators of products of 32-bit values fit with room to spare); weights
+//! and other constants are `i64`. Every function here is total on its
+//! documented domain and is mirrored exactly by a gadget in `zkinfer-gadgets`:
+//! the circuit proves *these* integers, not the real functions they approximate.
+//!
+//! * [`rounding`]: rescaling by powers of two, division by constants and by
+//!   private positive values, bit widths of ranges.
+//! * [`elementwise`]: ReLU, leaky ReLU / PReLU, clip, max, argmax.
+//! * [`linear`]: dot products (the integer semantics of MatMul/Gemm/Conv).
+//! * [`approx`]: fixed-point approximations of exp, sigmoid, tanh, erf, GELU,
+//!   softplus, with stated maximum errors.
+//! * [`softmax`]: max-subtract, exp, sum, rounded division.
+
+/// Fixed-point approximations of transcendental functions.
+pub mod approx;
+/// Elementwise piecewise-linear functions and comparisons.
+pub mod elementwise;
+/// Integer dot products.
+pub mod linear;
+/// Rounding divisions and bit widths.
+pub mod rounding;
+/// Integer softmax.
+pub mod softmax;
+
+pub use approx::{erf, exp_neg, gelu, sigmoid, softplus, tanh, FixedPoly};
+pub use elementwise::{argmax, clip, leaky_relu, max, max_reduce, relu};
+pub use linear::dot;
+pub use rounding::{div_round, div_round_private, rescale, signed_range, Bits};
+pub use softmax::softmax;
