@@ -26,6 +26,10 @@ pub mod cost;
 pub mod error;
 /// The gadget trait and verifier challenges.
 pub mod gadget;
+/// Convolution and pooling geometry.
+pub mod geometry;
+/// Dot products, MatMul/Gemm, Conv and bias.
+pub mod linear;
 /// Range checks by bit decomposition and the comparisons built on them.
 pub mod range;
 /// Rescale, division by constants and the fused rescale + ReLU.
