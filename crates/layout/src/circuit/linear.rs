@@ -1,0 +1,149 @@
+//! Constants, data movement and affine maps (fixed or private weights), with
+//! their rounding and an optional fused ReLU.
+
+use ark_relations::gr1cs::ConstraintSystemRef;
+use zkinfer_gadgets::activation::Relu;
+use zkinfer_gadgets::gadget::Gadget;
+use zkinfer_gadgets::range::mul;
+use zkinfer_gadgets::rescale::{DivConst, FusedRescaleRelu, Rescale};
+use zkinfer_gadgets::wire::Wire;
+use zkinfer_quant::{Affine, Gather, GatherSource, QNode};
+
+use super::{at, Synthesis};
+use crate::error::LayoutError;
+use crate::family::{AffineGadget, Division};
+use crate::Fr;
+
+/// A constant tensor: constant linear combinations, no constraint.
+pub(crate) fn constant(
+    s: &mut Synthesis<'_>,
+    node: &QNode,
+    values: &[i64],
+) -> Result<(), LayoutError> {
+    let wires = values.iter().map(|&v| Wire::constant(v as i128)).collect();
+    s.wires[node.output.0] = Some(wires);
+    Ok(())
+}
+
+/// Data movement: every output is an input wire or a constant; no constraint.
+pub(crate) fn gather(s: &mut Synthesis<'_>, node: &QNode, g: &Gather) -> Result<(), LayoutError> {
+    let mut out = Vec::with_capacity(g.sources.len());
+    for src in &g.sources {
+        out.push(match *src {
+            GatherSource::Input(tap) => s.wires(node.inputs[tap.input])?[tap.index].clone(),
+            GatherSource::Constant(c) => Wire::constant(c as i128),
+        });
+    }
+    s.set_output(node.output, out);
+    Ok(())
+}
+
+/// `rescale(Σ coeff·x + bias)` per row, weights fixed or private, ReLU fused when planned.
+pub(crate) fn affine(
+    s: &mut Synthesis<'_>,
+    cs: &ConstraintSystemRef<Fr>,
+    index: usize,
+    a: &Affine,
+) -> Result<(), LayoutError> {
+    let node = &s.model.nodes()[index];
+    let entry = &s.plan.nodes[index];
+    let gadget = AffineGadget::new(node, a, &entry.gadget);
+    let inputs: Vec<Vec<Wire<Fr>>> = node
+        .inputs
+        .iter()
+        .map(|&id| s.wires(id).map(<[_]>::to_vec))
+        .collect::<Result<_, _>>()?;
+    let fail = at(&node.name);
+    let mut acc = Vec::with_capacity(a.rows());
+    if gadget.private {
+        // Weights and biases are witnesses from the model (the prover knows them;
+        // they are absent at setup like every other value).
+        let known = s.values.trace.is_some();
+        let ns = ark_relations::ns!(cs, "private_dot");
+        let cs = ns.cs();
+        for r in 0..a.rows() {
+            let bias =
+                Wire::witness(&cs, "bias", known.then_some(a.bias[r] as i128)).map_err(&fail)?;
+            s.weights.push(bias.clone());
+            let mut terms = vec![(1i128, bias)];
+            for t in a.row(r) {
+                let w = Wire::witness(&cs, "weight", known.then_some(t.coeff as i128))
+                    .map_err(&fail)?;
+                s.weights.push(w.clone());
+                terms.push((
+                    1,
+                    mul(&cs, &w, &inputs[t.input][t.index], "product").map_err(&fail)?,
+                ));
+            }
+            let refs: Vec<(i128, &Wire<Fr>)> = terms.iter().map(|(c, w)| (*c, w)).collect();
+            acc.push(Wire::linear(&refs, 0));
+        }
+    } else {
+        for r in 0..a.rows() {
+            let refs: Vec<(i128, &Wire<Fr>)> = a
+                .row(r)
+                .iter()
+                .map(|t| (t.coeff as i128, &inputs[t.input][t.index]))
+                .collect();
+            acc.push(Wire::linear(&refs, a.bias[r] as i128));
+        }
+    }
+    let (out, target) = match &gadget.division {
+        Division::None => (acc, node.output),
+        Division::Rows {
+            divisors,
+            in_bits,
+            relu,
+        } => {
+            let target = match entry.fused_with {
+                Some(j) if *relu => s.model.nodes()[j].output,
+                _ => node.output,
+            };
+            let uniform = divisors.iter().all(|&d| d == divisors[0])
+                && in_bits.iter().all(|&b| b == in_bits[0]);
+            let groups: Vec<(usize, usize)> = if uniform {
+                vec![(0, a.rows())]
+            } else {
+                (0..a.rows()).map(|r| (r, r + 1)).collect()
+            };
+            let mut out = Vec::with_capacity(a.rows());
+            for (start, end) in groups {
+                let (d, bits, len) = (divisors[start], in_bits[start], end - start);
+                let rows = &acc[start..end];
+                let part = if *relu {
+                    let shift = d.trailing_zeros();
+                    if shift == 0 {
+                        Relu { bits, len }.apply(cs.clone(), rows)
+                    } else {
+                        FusedRescaleRelu {
+                            in_bits: bits,
+                            shift,
+                            len,
+                        }
+                        .apply(cs.clone(), rows)
+                    }
+                } else if d == 1 {
+                    Ok(rows.to_vec())
+                } else if d.count_ones() == 1 {
+                    Rescale {
+                        in_bits: bits,
+                        shift: d.trailing_zeros(),
+                        len,
+                    }
+                    .apply(cs.clone(), rows)
+                } else {
+                    DivConst {
+                        in_bits: bits,
+                        divisor: d,
+                        len,
+                    }
+                    .apply(cs.clone(), rows)
+                };
+                out.extend(part.map_err(&fail)?);
+            }
+            (out, target)
+        }
+    };
+    s.set_output(target, out);
+    Ok(())
+}

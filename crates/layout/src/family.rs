@@ -1,0 +1,249 @@
+//! The gadget parameters of each node, derived once from the model and the
+//! plan's choice and shared by costing ([`crate::optimizer`]) and synthesis
+//! ([`crate::circuit`]), so the predicted cost is the cost of the very gadget
+//! that is synthesized.
+
+use zkinfer_gadgets::activation::{Clip, LeakyRelu, Relu};
+use zkinfer_gadgets::cost::Cost as GadgetCost;
+use zkinfer_gadgets::gadget::Gadget;
+use zkinfer_gadgets::rescale::{divide_by_constant_cost, quotient_bits};
+use zkinfer_quant::arith::Bits;
+use zkinfer_quant::{Affine, QNode, QOp, Rescale};
+
+use crate::cost::Cost;
+use crate::error::LayoutError;
+use crate::plan::GadgetChoice;
+use crate::Fr;
+
+/// Float ops whose constant coefficients are model parameters (weights).
+/// Affine nodes made only of other ops (scale alignment, sums, means, average
+/// pools, Add/Sub of two runtime tensors) have structural coefficients that
+/// stay circuit constants whatever the weights' visibility.
+const PARAMETERISED: [&str; 5] = [
+    "Gemm",
+    "MatMul",
+    "Conv",
+    "ConvTranspose",
+    "BatchNormalization",
+];
+/// Elementwise ops that are parameterised when their other operand is a constant.
+const WITH_CONSTANT: [&str; 5] = ["Add", "Sub", "Mul", "Div", "HardSigmoid"];
+
+/// Whether an affine node's coefficients and biases are weights.
+pub fn is_parameterised(affine: &Affine, num_inputs: usize) -> bool {
+    affine.source.split('+').any(|part| {
+        PARAMETERISED.contains(&part) || (num_inputs == 1 && WITH_CONSTANT.contains(&part))
+    })
+}
+
+/// Convert a gadget-crate cost.
+pub(crate) fn from_gadget(c: GadgetCost) -> Cost {
+    Cost::new(
+        c.constraints as u64,
+        c.witness_vars as u64,
+        c.nonzeros as u64,
+    )
+}
+
+/// Signed width of `[-bound, bound]`.
+pub(crate) fn bits_of_bound(bound: i128) -> u32 {
+    Bits::signed_for_range(-bound, bound).0
+}
+
+/// The narrowest input width whose rounded quotient by `d` still covers
+/// `out_bits`, but never wider than what the accumulator can reach.
+pub(crate) fn division_in_bits(acc_bits: u32, out_bits: u32, d: i128) -> u32 {
+    let mut b = 1;
+    while b < acc_bits && quotient_bits(b, d) < out_bits {
+        b += 1;
+    }
+    b.min(acc_bits).max(1)
+}
+
+/// How an affine node's accumulators are divided.
+#[derive(Debug, Clone)]
+pub(crate) enum Division {
+    /// Exact (`Shift(0)`): the accumulator is the output.
+    None,
+    /// By the constant divisor of each row, with its input width (ReLU fused when `relu`).
+    Rows {
+        /// Divisor per row.
+        divisors: Vec<i128>,
+        /// Signed input width per row.
+        in_bits: Vec<u32>,
+        /// ReLU fused onto the quotient (power-of-two divisors only).
+        relu: bool,
+    },
+}
+
+/// An affine node's gadget parameters.
+#[derive(Debug, Clone)]
+pub(crate) struct AffineGadget {
+    /// Weights are witness variables.
+    pub private: bool,
+    /// The rounding.
+    pub division: Division,
+}
+
+impl AffineGadget {
+    /// Parameters for `affine` under `choice`.
+    pub fn new(node: &QNode, affine: &Affine, choice: &GadgetChoice) -> AffineGadget {
+        let private = matches!(
+            choice,
+            GadgetChoice::PrivateDot | GadgetChoice::PrivateDotRelu
+        );
+        let relu = matches!(
+            choice,
+            GadgetChoice::RescaleRelu | GadgetChoice::PrivateDotRelu
+        );
+        let rows = affine.rows();
+        let division = if affine.rescale == Rescale::Shift(0) && !relu {
+            Division::None
+        } else {
+            let acc_bits = bits_of_bound(affine.acc_bound);
+            let divisors: Vec<i128> = (0..rows).map(|r| affine.rescale.divisor(r)).collect();
+            let in_bits = divisors
+                .iter()
+                .map(|&d| division_in_bits(acc_bits, node.out_bits, d))
+                .collect();
+            Division::Rows {
+                divisors,
+                in_bits,
+                relu,
+            }
+        };
+        AffineGadget { private, division }
+    }
+
+    /// Width the outputs are range-checked to (0 when exact).
+    pub fn out_bits(&self) -> u32 {
+        match &self.division {
+            Division::None => 0,
+            Division::Rows {
+                divisors, in_bits, ..
+            } => divisors
+                .iter()
+                .zip(in_bits)
+                .map(|(&d, &b)| if d == 1 { 0 } else { quotient_bits(b, d) })
+                .max()
+                .unwrap_or(0),
+        }
+    }
+
+    /// Exact cost; `row_vars[r]` is the number of variables in row `r`'s
+    /// accumulator before the division (products and bias for private weights).
+    pub fn cost(&self, affine: &Affine, input_vars: &dyn Fn(usize, usize) -> usize) -> Cost {
+        let mut total = Cost::ZERO;
+        let mut row_vars = Vec::with_capacity(affine.rows());
+        for r in 0..affine.rows() {
+            if self.private {
+                // one witness per weight and bias; one product (1 constraint, 1 witness) per term
+                let mut vars = 1;
+                total += Cost::new(0, 1, 0);
+                for t in affine.row(r) {
+                    let b = input_vars(t.input, t.index);
+                    total += Cost::new(1, 2, (1 + b + 1) as u64);
+                    vars += 1;
+                }
+                row_vars.push(vars);
+            } else {
+                row_vars.push(
+                    affine
+                        .row(r)
+                        .iter()
+                        .map(|t| input_vars(t.input, t.index))
+                        .sum(),
+                );
+            }
+        }
+        if let Division::Rows {
+            divisors,
+            in_bits,
+            relu,
+        } = &self.division
+        {
+            for r in 0..affine.rows() {
+                let (d, b) = (divisors[r], in_bits[r]);
+                if *relu && d == 1 {
+                    total += from_gadget(<Relu as Gadget<Fr>>::cost(&Relu { bits: b, len: 1 }));
+                    continue;
+                }
+                total += from_gadget(divide_by_constant_cost(b, d, row_vars[r].max(1)));
+                if *relu {
+                    let n_q = quotient_bits(b, d) as usize;
+                    total += from_gadget(GadgetCost::new(1, 1, n_q + 3));
+                }
+            }
+        }
+        total
+    }
+}
+
+/// An elementwise activation's gadget.
+#[derive(Debug, Clone)]
+pub(crate) enum Activation {
+    Relu(Relu),
+    LeakyRelu(LeakyRelu),
+    Clip(Clip),
+}
+
+impl Activation {
+    /// The gadget for an activation node whose input has `in_bits` signed bits.
+    pub fn new(node: &QNode, in_bits: u32, len: usize) -> Result<Activation, LayoutError> {
+        Ok(match &node.op {
+            QOp::Relu => Activation::Relu(Relu { bits: in_bits, len }),
+            QOp::LeakyRelu { slopes, shift } => {
+                let slopes = if slopes.len() == 1 {
+                    vec![slopes[0]; len]
+                } else {
+                    slopes.clone()
+                };
+                if slopes.contains(&0) {
+                    return Err(LayoutError::Unsupported {
+                        node: node.name.clone(),
+                        op: "LeakyRelu".into(),
+                        reason: "a zero slope (use Relu)".into(),
+                    });
+                }
+                Activation::LeakyRelu(LeakyRelu {
+                    bits: in_bits,
+                    slopes,
+                    shift: *shift,
+                })
+            }
+            QOp::Clip { lo, hi } => {
+                let (min, max) = Bits(in_bits).signed_range();
+                Activation::Clip(Clip {
+                    bits: in_bits,
+                    lo: lo.map_or(min, |v| v as i128),
+                    hi: hi.map_or(max, |v| v as i128),
+                    len,
+                })
+            }
+            other => unreachable!("not an activation: {}", other.kind_name()),
+        })
+    }
+
+    /// The gadget as a trait object (synthesis and cost).
+    pub fn gadget(&self) -> &dyn Gadget<Fr> {
+        match self {
+            Activation::Relu(g) => g,
+            Activation::LeakyRelu(g) => g,
+            Activation::Clip(g) => g,
+        }
+    }
+
+    /// Exact cost.
+    pub fn cost(&self) -> Cost {
+        from_gadget(self.gadget().cost())
+    }
+
+    /// The choice it is.
+    pub fn choice(&self) -> GadgetChoice {
+        match self {
+            Activation::Relu(_) => GadgetChoice::Relu,
+            Activation::LeakyRelu(_) => GadgetChoice::LeakyRelu,
+            Activation::Clip(_) => GadgetChoice::Clip,
+        }
+    }
+}

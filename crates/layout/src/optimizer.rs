@@ -1,0 +1,456 @@
+//! The optimizer: for every quantized node, the candidate gadgets and their
+//! exact costs, the choice, and the resulting [`Plan`].
+//!
+//! Choices are local: each node (or fusable pair affine → ReLU) takes the
+//! candidate with the lowest predicted prove time; data movement and exact
+//! constant-coefficient linear maps are free linear combinations that their
+//! consumers read directly, which merges consecutive linear maps.
+
+use zkinfer_gadgets::gadget::Gadget;
+use zkinfer_gadgets::range::RangeCheck;
+use zkinfer_quant::{GatherSource, QOp, QTensorId, QuantizedModel};
+
+use crate::cost::Cost;
+use crate::cost_model::CostModel;
+use crate::error::LayoutError;
+use crate::family::{self, Activation, AffineGadget};
+use crate::limits::{self, Suggestion};
+use crate::plan::{Alternative, GadgetChoice, OptimizeMode, Plan, PlanExtra, PlanNode};
+use crate::visibility::{InputVisibility, OutputVisibility, Visibility, WeightVisibility};
+use crate::Fr;
+
+/// What [`plan`] optimizes for and under which visibility.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// Visibility of inputs, weights, outputs.
+    pub visibility: Visibility,
+    /// The objective.
+    pub mode: OptimizeMode,
+    /// Prove time and memory model; the shipped one when `None`.
+    pub cost_model: Option<CostModel>,
+    /// Memory budget in bytes; `MemAvailable` of `/proc/meminfo` when `None`.
+    pub memory_budget: Option<u64>,
+    /// Fuse affine + rescale + ReLU into one decomposition where possible.
+    pub fuse: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            visibility: Visibility::default(),
+            mode: OptimizeMode::default(),
+            cost_model: None,
+            memory_budget: None,
+            fuse: true,
+        }
+    }
+}
+
+/// Plan how to prove `model`: per node the gadget, its bit widths and exact
+/// cost, with the rejected alternatives; totals and predicted prove time and
+/// memory. Fails with [`LayoutError::Unsupported`] when a node has no gadget.
+///
+/// The plan is returned even when it exceeds the limits (so it can be
+/// printed); call [`Plan::check_limits`] before setup.
+pub fn plan(model: &QuantizedModel, options: &PlanOptions) -> Result<Plan, LayoutError> {
+    let cost_model = options.cost_model.clone().unwrap_or_default();
+    let available = options.memory_budget.or_else(limits::available_memory);
+    let mut plan = plan_with(model, options, cost_model, available)?;
+    if !plan.fits(&plan.total()) {
+        plan.suggestions = suggestions(model, options, &plan);
+    }
+    Ok(plan)
+}
+
+fn plan_with(
+    model: &QuantizedModel,
+    options: &PlanOptions,
+    cost_model: CostModel,
+    available_bytes: Option<u64>,
+) -> Result<Plan, LayoutError> {
+    let vis = options.visibility;
+    let nodes = model.nodes();
+    let mut uses = vec![0usize; model.tensors().len()];
+    for n in nodes {
+        for i in &n.inputs {
+            uses[i.0] += 1;
+        }
+    }
+    for o in model.outputs() {
+        uses[o.0] += 2;
+    }
+    let consumer = |t: QTensorId| nodes.iter().position(|n| n.inputs.contains(&t));
+
+    // Variables per element of every tensor's linear combination, for exact non-zero counts.
+    let mut vars: Vec<Vec<usize>> = model.tensors().iter().map(|t| vec![1; t.len()]).collect();
+    let mut planned: Vec<Option<PlanNode>> = vec![None; nodes.len()];
+    let rank = |c: &Cost| (cost_model.prove_seconds(c), c.constraints);
+
+    for (i, node) in nodes.iter().enumerate() {
+        if planned[i].is_some() {
+            continue;
+        }
+        let out = model.tensor(node.output);
+        let input_shapes = node
+            .inputs
+            .iter()
+            .map(|&t| model.tensor(t).shape.clone())
+            .collect();
+        let mut entry = PlanNode {
+            index: i,
+            name: node.name.clone(),
+            op: node.op.kind_name().to_string(),
+            input_shapes,
+            output_shape: out.shape.clone(),
+            gadget: GadgetChoice::Linear,
+            bits: 0,
+            scale: node.out_scale,
+            cost: Cost::ZERO,
+            fused_with: None,
+            alternatives: Vec::new(),
+        };
+        let in_vars = |slot: usize, index: usize| vars[node.inputs[slot].0][index];
+        let unsupported = |reason: &str| LayoutError::Unsupported {
+            node: node.name.clone(),
+            op: node.op.kind_name().into(),
+            reason: reason.into(),
+        };
+        let mut out_vars: Vec<usize> = vec![1; out.len()];
+        match &node.op {
+            QOp::Constant(_) => {
+                out_vars = vec![0; out.len()];
+                entry.alternatives.push(Alternative {
+                    gadget: GadgetChoice::Linear,
+                    cost: Cost::ZERO,
+                    verdict: "constants are free".into(),
+                });
+            }
+            QOp::Gather(g) => {
+                out_vars = g
+                    .sources
+                    .iter()
+                    .map(|s| match *s {
+                        GatherSource::Input(t) => in_vars(t.input, t.index),
+                        GatherSource::Constant(_) => 0,
+                    })
+                    .collect();
+                entry.op = format!("Gather({})", g.source);
+                entry.alternatives.push(Alternative {
+                    gadget: GadgetChoice::Linear,
+                    cost: Cost::ZERO,
+                    verdict: "data movement is free wiring".into(),
+                });
+            }
+            QOp::Affine(a) => {
+                entry.op = format!("Affine({})", a.source);
+                let private =
+                    vis.weights.is_private() && family::is_parameterised(a, node.inputs.len());
+                // A ReLU that is this node's only consumer can share the decomposition.
+                let relu_next = consumer(node.output).filter(|&j| {
+                    options.fuse
+                        && uses[node.output.0] == 1
+                        && matches!(nodes[j].op, QOp::Relu)
+                        && matches!(a.rescale, zkinfer_quant::Rescale::Shift(_))
+                });
+                let base = if private {
+                    GadgetChoice::PrivateDot
+                } else if a.rescale == zkinfer_quant::Rescale::Shift(0) {
+                    GadgetChoice::Linear
+                } else if matches!(a.rescale, zkinfer_quant::Rescale::Shift(_)) {
+                    GadgetChoice::Rescale
+                } else {
+                    GadgetChoice::DivConst
+                };
+                let g = AffineGadget::new(node, a, &base);
+                let base_cost = g.cost(a, &in_vars);
+                let mut best = (base.clone(), base_cost, g.out_bits());
+                let mut alternatives = vec![(base.clone(), base_cost, String::new())];
+                if let Some(j) = relu_next {
+                    let relu_in = model.tensor(node.output);
+                    let relu = Activation::new(&nodes[j], relu_in.bits, relu_in.len())?;
+                    let separate = base_cost + relu.cost();
+                    alternatives[0].1 = separate;
+                    alternatives[0].2 = format!(
+                        "then a separate relu ({} constraints)",
+                        relu.cost().constraints
+                    );
+                    let fused_choice = if private {
+                        GadgetChoice::PrivateDotRelu
+                    } else {
+                        GadgetChoice::RescaleRelu
+                    };
+                    let fg = AffineGadget::new(node, a, &fused_choice);
+                    let fused = fg.cost(a, &in_vars);
+                    alternatives.push((
+                        fused_choice.clone(),
+                        fused,
+                        "one decomposition for rounding and sign".into(),
+                    ));
+                    best = if rank(&fused) <= rank(&separate) {
+                        (fused_choice, fused, fg.out_bits())
+                    } else {
+                        (base.clone(), base_cost, g.out_bits())
+                    };
+                    if best.0 != base {
+                        let mut relu_entry = fused_entry(model, j, i);
+                        relu_entry.bits = relu_in.bits;
+                        planned[j] = Some(relu_entry);
+                        entry.fused_with = Some(j);
+                    }
+                }
+                if private {
+                    let fixed =
+                        AffineGadget::new(node, a, &GadgetChoice::Rescale).cost(a, &in_vars);
+                    alternatives.push((
+                        GadgetChoice::Rescale,
+                        fixed,
+                        "needs fixed weights (visibility says private)".into(),
+                    ));
+                }
+                entry.gadget = best.0.clone();
+                entry.cost = best.1;
+                entry.bits = best.2;
+                entry.alternatives = verdicts(&best.0, alternatives, &rank);
+                if matches!(
+                    AffineGadget::new(node, a, &best.0).division,
+                    family::Division::None
+                ) {
+                    out_vars = (0..a.rows())
+                        .map(|r| {
+                            if private {
+                                a.row(r).len() + 1
+                            } else {
+                                a.row(r).iter().map(|t| in_vars(t.input, t.index)).sum()
+                            }
+                        })
+                        .collect();
+                }
+            }
+            QOp::Relu | QOp::LeakyRelu { .. } | QOp::Clip { .. } => {
+                let input = model.tensor(node.inputs[0]);
+                let g = Activation::new(node, input.bits, out.len())?;
+                entry.gadget = g.choice();
+                entry.cost = g.cost();
+                entry.bits = input.bits;
+                entry.alternatives = verdicts(
+                    &entry.gadget,
+                    vec![(g.choice(), g.cost(), String::new())],
+                    &rank,
+                );
+            }
+            QOp::Mul { .. } | QOp::MatMul { .. } => {
+                return Err(unsupported(
+                    "private × private products: gadget not available yet",
+                ))
+            }
+            QOp::MaxOver { .. } => {
+                return Err(unsupported("max over windows: gadget not available yet"))
+            }
+            QOp::ArgMax { .. } => return Err(unsupported("argmax: gadget not available yet")),
+            QOp::Nonlinear { .. } => {
+                return Err(unsupported(
+                    "nonlinear approximation: gadget not available yet",
+                ))
+            }
+            QOp::Softmax { .. } => return Err(unsupported("softmax: gadget not available yet")),
+        }
+        vars[node.output.0] = out_vars;
+        planned[i] = Some(entry);
+    }
+
+    let mut extras = Vec::new();
+    for &id in model.inputs() {
+        let t = model.tensor(id);
+        let check = family::from_gadget(<RangeCheck as Gadget<Fr>>::cost(&RangeCheck {
+            bits: t.bits,
+            len: t.len(),
+        }));
+        let (what, public, witnesses) = match vis.input {
+            InputVisibility::Public => ("public", t.len() as u64, 0),
+            InputVisibility::Private | InputVisibility::Hashed => ("private", 0, t.len() as u64),
+        };
+        extras.push(PlanExtra {
+            what: format!(
+                "input `{}` {:?}: {what}, range-checked to {} bits",
+                t.name, t.shape, t.bits
+            ),
+            cost: check
+                + Cost {
+                    constraints: 0,
+                    witnesses,
+                    instances: public,
+                    nonzeros: 0,
+                },
+        });
+    }
+    if vis.input == InputVisibility::Hashed {
+        return Err(LayoutError::Unsupported {
+            node: "<inputs>".into(),
+            op: "Poseidon".into(),
+            reason: "hashed inputs: Poseidon gadget not available yet".into(),
+        });
+    }
+    if vis.weights == WeightVisibility::Hashed {
+        return Err(LayoutError::Unsupported {
+            node: "<weights>".into(),
+            op: "Poseidon".into(),
+            reason: "hashed weights: Poseidon gadget not available yet".into(),
+        });
+    }
+    for &id in model.outputs() {
+        let t = model.tensor(id);
+        match vis.output {
+            OutputVisibility::Public => {
+                let nonzeros: u64 = vars[id.0].iter().map(|&v| 2 + v as u64).sum();
+                extras.push(PlanExtra {
+                    what: format!(
+                        "output `{}` {:?}: public, one equality each",
+                        t.name, t.shape
+                    ),
+                    cost: Cost {
+                        constraints: t.len() as u64,
+                        witnesses: 0,
+                        instances: t.len() as u64,
+                        nonzeros,
+                    },
+                });
+            }
+            OutputVisibility::Private => extras.push(PlanExtra {
+                what: format!("output `{}` {:?}: private", t.name, t.shape),
+                cost: Cost::ZERO,
+            }),
+            OutputVisibility::Hashed => {
+                return Err(LayoutError::Unsupported {
+                    node: "<outputs>".into(),
+                    op: "Poseidon".into(),
+                    reason: "hashed outputs: Poseidon gadget not available yet".into(),
+                })
+            }
+        }
+    }
+    Ok(Plan {
+        visibility: vis,
+        mode: options.mode,
+        nodes: planned
+            .into_iter()
+            .map(|p| p.expect("every node planned"))
+            .collect(),
+        extras,
+        cost_model,
+        available_bytes,
+        suggestions: Vec::new(),
+    })
+}
+
+/// The entry of a node fused into the plan node `into`.
+fn fused_entry(model: &QuantizedModel, index: usize, into: usize) -> PlanNode {
+    let node = &model.nodes()[index];
+    PlanNode {
+        index,
+        name: node.name.clone(),
+        op: node.op.kind_name().to_string(),
+        input_shapes: node
+            .inputs
+            .iter()
+            .map(|&t| model.tensor(t).shape.clone())
+            .collect(),
+        output_shape: model.tensor(node.output).shape.clone(),
+        gadget: GadgetChoice::Fused,
+        bits: 0,
+        scale: node.out_scale,
+        cost: Cost::ZERO,
+        fused_with: Some(into),
+        alternatives: vec![Alternative {
+            gadget: GadgetChoice::Fused,
+            cost: Cost::ZERO,
+            verdict: format!("fused into node {into}"),
+        }],
+    }
+}
+
+/// Alternatives with verdicts, the winner first.
+fn verdicts(
+    winner: &GadgetChoice,
+    candidates: Vec<(GadgetChoice, Cost, String)>,
+    rank: &dyn Fn(&Cost) -> (f64, u64),
+) -> Vec<Alternative> {
+    let best = candidates
+        .iter()
+        .find(|c| &c.0 == winner)
+        .map(|c| c.1)
+        .unwrap_or_default();
+    let mut out: Vec<Alternative> = candidates
+        .into_iter()
+        .map(|(gadget, cost, note)| {
+            let verdict = if &gadget == winner {
+                if note.is_empty() {
+                    "chosen".to_string()
+                } else {
+                    format!("chosen: {note}")
+                }
+            } else if note.starts_with("needs") {
+                format!("not allowed: {note}")
+            } else {
+                let (t, _) = rank(&cost);
+                let (tb, _) = rank(&best);
+                format!(
+                    "rejected: +{} constraints, +{:.3} s ({note})",
+                    cost.constraints as i64 - best.constraints as i64,
+                    t - tb
+                )
+            };
+            Alternative {
+                gadget,
+                cost,
+                verdict,
+            }
+        })
+        .collect();
+    out.sort_by_key(|a| a.gadget != *winner);
+    out
+}
+
+/// Cheaper settings for a plan over the limits.
+fn suggestions(model: &QuantizedModel, options: &PlanOptions, plan: &Plan) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    let mut push = |change: String, cost: Cost| {
+        let peak = plan.cost_model.peak_bytes(&cost);
+        out.push(Suggestion {
+            change,
+            cost,
+            peak_bytes: peak,
+            fits: plan.fits(&cost),
+        });
+    };
+    if options.visibility.weights != WeightVisibility::Fixed {
+        let mut fixed = options.clone();
+        fixed.visibility.weights = WeightVisibility::Fixed;
+        if let Ok(p) = plan_with(model, &fixed, plan.cost_model.clone(), plan.available_bytes) {
+            push(
+                "fixed weights (weights become circuit constants)".into(),
+                p.total(),
+            );
+        }
+    }
+    // Range checks dominate once weights are fixed: each bit less saves about
+    // one constraint per checked bit; estimate from the mean width.
+    let total = plan.total();
+    let checked: Vec<&PlanNode> = plan.nodes.iter().filter(|n| n.bits > 0).collect();
+    if !checked.is_empty() {
+        let mean_bits = checked.iter().map(|n| n.bits as f64).sum::<f64>() / checked.len() as f64;
+        for lower in [2u32, 4] {
+            let factor = ((mean_bits - lower as f64) / mean_bits).max(0.1);
+            let estimate = Cost {
+                constraints: (total.constraints as f64 * factor) as u64,
+                witnesses: (total.witnesses as f64 * factor) as u64,
+                instances: total.instances,
+                nonzeros: (total.nonzeros as f64 * factor) as u64,
+            };
+            push(
+                format!("scales lower by {lower} (fewer bits per value; estimated)"),
+                estimate,
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,123 @@
+//! Shared test helpers: fixtures, quantization, mock proving.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use zkinfer_backend::{BackendError, CircuitKey, MockBackend, ProvingBackend, PublicInputs};
+use zkinfer_ir::{Graph, Tensor};
+use zkinfer_layout::{plan, Fr, ModelCircuit, Plan, PlanOptions, Visibility};
+use zkinfer_quant::{QuantSettings, QuantizedModel, Trace};
+
+/// `crates/layout/../../` = the workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Float lists of an `{"input_data": [[...], ...]}` file.
+pub fn input_data(path: &Path) -> Vec<Vec<f32>> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    v["input_data"]
+        .as_array()
+        .map(|lists| {
+            lists
+                .iter()
+                .map(|l| {
+                    l.as_array()
+                        .map(|xs| {
+                            xs.iter()
+                                .map(|x| x.as_f64().unwrap_or(0.0) as f32)
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The graph's inputs from flat float lists.
+pub fn tensors(graph: &Graph, data: &[Vec<f32>]) -> Result<Vec<Tensor>, String> {
+    if data.len() != graph.inputs.len() {
+        return Err(format!(
+            "{} input lists for {} inputs",
+            data.len(),
+            graph.inputs.len()
+        ));
+    }
+    graph
+        .inputs
+        .iter()
+        .zip(data)
+        .map(|(decl, values)| {
+            Tensor::from_f32(&decl.shape, values.clone())
+                .map(|t| t.cast(decl.dtype))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// A fixture model quantized with its own input as calibration, and its trace.
+pub struct Fixture {
+    pub name: String,
+    pub model: QuantizedModel,
+    pub trace: Trace,
+}
+
+pub fn fixture(name: &str) -> Fixture {
+    let dir = workspace().join("fixtures").join(name);
+    let graph = zkinfer_onnx::load_model(dir.join("model.onnx")).expect("load");
+    let inputs = tensors(&graph, &input_data(&dir.join("input.json"))).expect("inputs");
+    let model = QuantizedModel::quantize(&graph, &QuantSettings::default(), &[inputs.clone()])
+        .expect("quantize");
+    let trace = model.run(&inputs).expect("run");
+    Fixture {
+        name: name.into(),
+        model,
+        trace,
+    }
+}
+
+pub fn options(visibility: Visibility) -> PlanOptions {
+    PlanOptions {
+        visibility,
+        memory_budget: Some(u64::MAX),
+        ..PlanOptions::default()
+    }
+}
+
+/// Setup and prove with the mock backend; returns the key's shape counts and the public inputs.
+pub fn mock_prove(
+    model: &QuantizedModel,
+    plan: &Plan,
+    trace: &Trace,
+) -> Result<(zkinfer_backend::CircuitShape, PublicInputs<Fr>), BackendError> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let (pk, vk) = MockBackend::<Fr>::setup(ModelCircuit::for_setup(model, plan), &mut rng)?;
+    let (proof, public) =
+        MockBackend::prove(&pk, ModelCircuit::for_proving(model, plan, trace), &mut rng)?;
+    assert!(MockBackend::verify(&vk, &public, &proof)?);
+    Ok((pk.shape().clone(), public))
+}
+
+pub fn plan_for(model: &QuantizedModel, visibility: Visibility) -> Plan {
+    plan(model, &options(visibility)).expect("plan")
+}
+
+/// Mock-prove with explicit tensor values (possibly tampered).
+pub fn mock_prove_values(
+    model: &QuantizedModel,
+    plan: &Plan,
+    values: &[ndarray::ArrayD<i64>],
+) -> Result<(), BackendError> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let (pk, vk) = MockBackend::<Fr>::setup(ModelCircuit::for_setup(model, plan), &mut rng)?;
+    let (proof, public) =
+        MockBackend::prove(&pk, ModelCircuit::for_values(model, plan, values), &mut rng)?;
+    if MockBackend::verify(&vk, &public, &proof)? {
+        Ok(())
+    } else {
+        Err(BackendError::Unsupported("verification failed".into()))
+    }
+}
