@@ -10,8 +10,8 @@ use crate::op::{Inputs, Op};
 use crate::tensor::Tensor;
 
 use super::index_map::{
-    distinct_axes, eval_by_index_maps, param_f32, param_i64, shape_of, strides, IndexMap,
-    IndexMapOp, Operand, Source,
+    checked_len, distinct_axes, eval_by_index_maps, param_f32, param_i64, shape_of, strides,
+    IndexMap, IndexMapOp, Operand, Source,
 };
 
 /// How an output coordinate maps back to an input coordinate (ONNX's
@@ -182,6 +182,8 @@ impl Resize {
         } else {
             return Err(IrError::invalid(OP, "neither scales nor sizes given"));
         }
+        // The per-axis tables below are as long as the output dimensions.
+        checked_len(OP, &out)?;
         let mut region = vec![(0.0f64, 1.0f64); rank];
         if let Some(roi) = roi {
             if roi.len() != 2 * axes.len() {
@@ -371,5 +373,6 @@ mod tests {
         assert!(run(&op, &x, Some(vec![1.0, 2.0]), None).is_err());
         assert!(run(&op, &x, Some(vec![1e30]), None).is_err());
         assert!(run(&op, &x, None, Some(vec![-1])).is_err());
+        assert!(run(&op, &x, None, Some(vec![1 << 50])).is_err());
     }
 }

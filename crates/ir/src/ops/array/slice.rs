@@ -40,6 +40,14 @@ impl AxisSlice {
         if step == 0 {
             return Err(IrError::invalid("Slice", "step 0"));
         }
+        if dim == 0 {
+            // Nothing to take, and the clamping ranges below would be empty.
+            return Ok(AxisSlice {
+                start: 0,
+                step,
+                len: 0,
+            });
+        }
         let d = dim as i128;
         let (mut s, mut e) = (start as i128, end as i128);
         if s < 0 {
@@ -231,5 +239,9 @@ mod tests {
         assert!(run(&x, vec![0], vec![1], None, Some(vec![0])).is_err());
         assert!(run(&x, vec![0, 0], vec![1], None, None).is_err());
         assert!(run(&x, vec![0, 0], vec![1, 1], Some(vec![0, -2]), None).is_err());
+        let empty = Tensor::from_i64(&[0], vec![]).unwrap();
+        assert!(run(&empty, vec![-1], vec![0], None, Some(vec![-1]))
+            .unwrap()
+            .is_empty());
     }
 }

@@ -32,14 +32,25 @@ fn deep_channel(
     }
 }
 
-fn check(op: &'static str, shape: &[usize], block: usize) -> IrResult<()> {
-    if shape.len() != 4 || block == 0 {
-        return Err(IrError::invalid(
+/// Check the input rank and the block size; returns `b²`, refusing block sizes so
+/// large that the output dimensions would overflow.
+fn check(op: &'static str, shape: &[usize], block: usize) -> IrResult<usize> {
+    let area = block.checked_mul(block).filter(|&a| a > 0);
+    let fits = |a: usize| {
+        shape
+            .iter()
+            .try_fold(a, |acc, &d| acc.checked_mul(d.max(1)))
+            .is_some()
+    };
+    match area {
+        Some(area) if shape.len() == 4 && fits(area) => Ok(area),
+        _ => Err(IrError::invalid(
             op,
-            format!("needs a rank-4 input and a positive blocksize, got {shape:?} and {block}"),
-        ));
+            format!(
+                "needs a rank-4 input and a small positive blocksize, got {shape:?} and {block}"
+            ),
+        )),
     }
-    Ok(())
 }
 
 /// `DepthToSpace`: `(N, C·b², H, W)` → `(N, C, H·b, W·b)`.
@@ -56,14 +67,14 @@ impl IndexMapOp for DepthToSpace {
         const OP: &str = "DepthToSpace";
         let input = shape_of(OP, inputs, 0)?;
         let b = self.blocksize;
-        check(OP, input, b)?;
-        if input[1] % (b * b) != 0 {
+        let area = check(OP, input, b)?;
+        if input[1] % area != 0 {
             return Err(IrError::shape(
                 OP,
-                format!("{} channels are not a multiple of {}", input[1], b * b),
+                format!("{} channels are not a multiple of {area}", input[1]),
             ));
         }
-        let c_out = input[1] / (b * b);
+        let c_out = input[1] / area;
         let st = strides(input);
         let shape = vec![input[0], c_out, input[2] * b, input[3] * b];
         Ok(vec![IndexMap::build(OP, shape, |o| {
@@ -102,7 +113,7 @@ impl IndexMapOp for SpaceToDepth {
         const OP: &str = "SpaceToDepth";
         let input = shape_of(OP, inputs, 0)?;
         let b = self.blocksize;
-        check(OP, input, b)?;
+        let area = check(OP, input, b)?;
         if input[2] % b != 0 || input[3] % b != 0 {
             return Err(IrError::shape(
                 OP,
@@ -111,9 +122,9 @@ impl IndexMapOp for SpaceToDepth {
         }
         let c = input[1];
         let st = strides(input);
-        let shape = vec![input[0], c * b * b, input[2] / b, input[3] / b];
+        let shape = vec![input[0], c * area, input[2] / b, input[3] / b];
         // Invert the channel mapping once rather than per element.
-        let mut origin = vec![(0, 0, 0); c * b * b];
+        let mut origin = vec![(0, 0, 0); c * area];
         for ch in 0..c {
             for bh in 0..b {
                 for bw in 0..b {
