@@ -1,8 +1,9 @@
 //! Parsers of neural-network layers: matrix products, convolutions, pools, normalizations.
 
 use zkinfer_ir::ops::nn::{
-    AutoPad, AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool,
-    GlobalPoolKind, InstanceNormalization, LayerNormalization, LpPool, MatMul, MaxPool, Window,
+    Activation, AutoPad, AveragePool, BatchNormalization, Conv, ConvTranspose, Direction, Gemm,
+    GlobalPool, GlobalPoolKind, Gru, InstanceNormalization, LayerNormalization, LpPool, Lstm,
+    MatMul, MaxPool, Recurrence, Rnn, Window,
 };
 use zkinfer_ir::Op;
 
@@ -25,6 +26,13 @@ pub fn register(reg: &mut OpRegistry) {
     reg.insert("BatchNormalization", batch_normalization);
     reg.insert("InstanceNormalization", instance_normalization);
     reg.insert("LayerNormalization", layer_normalization);
+    reg.insert("RNN", |ctx| {
+        Ok(Box::new(Rnn {
+            recurrence: recurrence(ctx, &[Activation::Tanh])?,
+        }))
+    });
+    reg.insert("GRU", gru);
+    reg.insert("LSTM", lstm);
 }
 
 fn gemm(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
@@ -255,5 +263,88 @@ fn layer_normalization(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
         axis: ctx.int("axis", -1)?,
         epsilon: ctx.float("epsilon", 1e-5)?,
         stash_type: ctx.int("stash_type", 1)?,
+    }))
+}
+
+/// Attributes shared by RNN, GRU and LSTM; `defaults` are one direction's activations.
+fn recurrence(ctx: &NodeContext<'_>, defaults: &[Activation]) -> OnnxResult<Recurrence> {
+    if ctx.int("layout", 0)? != 0 {
+        return Err(ctx.unsupported("layout = 1 (batch-first); only layout 0 is supported"));
+    }
+    let hidden_size = match ctx.int_opt("hidden_size")? {
+        Some(h) if h > 0 => h as usize,
+        _ => return Err(ctx.attr_error("hidden_size", "required and positive")),
+    };
+    let direction = match ctx.string("direction", "forward")?.as_str() {
+        "forward" => Direction::Forward,
+        "reverse" => Direction::Reverse,
+        "bidirectional" => Direction::Bidirectional,
+        other => return Err(ctx.attr_error("direction", format!("unknown direction {other:?}"))),
+    };
+    // NodeContext has no `strings` getter; read the attribute's raw byte strings.
+    let named: Option<Vec<String>> = ctx
+        .node
+        .attribute
+        .iter()
+        .find(|a| a.name == "activations")
+        .map(|a| {
+            a.strings
+                .iter()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .collect()
+        });
+    let activations = match named {
+        None => defaults.repeat(direction.count()),
+        Some(names) => {
+            if names.len() != defaults.len() * direction.count() {
+                return Err(ctx.attr_error(
+                    "activations",
+                    format!(
+                        "{} names for {} direction(s) of {}",
+                        names.len(),
+                        direction.count(),
+                        defaults.len()
+                    ),
+                ));
+            }
+            names
+                .iter()
+                .map(|name| match name.to_ascii_lowercase().as_str() {
+                    "sigmoid" => Ok(Activation::Sigmoid),
+                    "tanh" => Ok(Activation::Tanh),
+                    "relu" => Ok(Activation::Relu),
+                    _ => Err(ctx.unsupported(format!(
+                        "activation {name:?} (supported: Sigmoid, Tanh, Relu)"
+                    ))),
+                })
+                .collect::<OnnxResult<Vec<_>>>()?
+        }
+    };
+    let clip = ctx.float_opt("clip")?;
+    if clip.is_some_and(|c| c <= 0.0) {
+        return Err(ctx.attr_error("clip", "must be positive"));
+    }
+    Ok(Recurrence {
+        hidden_size,
+        direction,
+        activations,
+        clip,
+    })
+}
+
+fn gru(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
+    Ok(Box::new(Gru {
+        recurrence: recurrence(ctx, &[Activation::Sigmoid, Activation::Tanh])?,
+        linear_before_reset: ctx.int("linear_before_reset", 0)? != 0,
+    }))
+}
+
+fn lstm(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
+    if ctx.int("input_forget", 0)? != 0 {
+        return Err(ctx.unsupported("input_forget = 1 (coupled input and forget gates)"));
+    }
+    let defaults = [Activation::Sigmoid, Activation::Tanh, Activation::Tanh];
+    Ok(Box::new(Lstm {
+        recurrence: recurrence(ctx, &defaults)?,
     }))
 }

@@ -1,4 +1,5 @@
-//! Neural-network layers: matrix products, convolutions, pools and normalizations.
+//! Neural-network layers: matrix products, convolutions, pools, normalizations
+//! and recurrent layers.
 //!
 //! Window ops (`Conv`, `ConvTranspose`, the pools) share one geometry
 //! ([`Window`] → [`Geometry`]) so that every later stage computes the same
@@ -9,6 +10,7 @@ mod conv_transpose;
 mod matmul;
 mod norm;
 mod pool;
+mod recurrent;
 mod window;
 
 pub use conv::{Conv, ConvShapes};
@@ -16,4 +18,5 @@ pub use conv_transpose::{ConvTranspose, TransposedGeometry};
 pub use matmul::{matmul, Gemm, MatMul, MatMulShapes};
 pub use norm::{BatchNormalization, InstanceNormalization, LayerNormalization};
 pub use pool::{AveragePool, GlobalPool, GlobalPoolKind, LpPool, MaxPool};
+pub use recurrent::{Activation, Direction, Gru, Lstm, Recurrence, Rnn};
 pub use window::{AutoPad, Geometry, Window};
