@@ -424,15 +424,24 @@ fn run_ezkl_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
     };
     let data = float_lists(input.get("input_data"));
     let names = runtime_input_names(model);
-    let mut options = LoadOptions::default();
-    if let Some(shapes) = input.get("input_shapes").and_then(|s| s.as_array()) {
-        for (n, s) in names.iter().zip(shapes) {
-            if let Some(dims) = s.as_array() {
-                options.input_shapes.insert(n.clone(), dims.iter().map(|d| d.as_u64().unwrap_or(1) as usize).collect());
+    // The model's declared shapes (batch dimension set to 1) come first; EZKL's
+    // `input_shapes` often omit the batch dimension, so they are only a fallback
+    // for inputs whose declared shape cannot be resolved.
+    let mut graph = import_model(model, &LoadOptions::default(), registry);
+    if matches!(graph, Err(OnnxError::UnresolvedShape { .. })) {
+        let mut options = LoadOptions::default();
+        if let Some(shapes) = input.get("input_shapes").and_then(|s| s.as_array()) {
+            for (n, s) in names.iter().zip(shapes) {
+                if let Some(dims) = s.as_array() {
+                    options
+                        .input_shapes
+                        .insert(n.clone(), dims.iter().map(|d| d.as_u64().unwrap_or(1) as usize).collect());
+                }
             }
         }
+        graph = import_model(model, &options, registry);
     }
-    let graph = match import_model(model, &options, registry) {
+    let graph = match graph {
         Ok(g) => g,
         Err(e) => return classify(e),
     };
