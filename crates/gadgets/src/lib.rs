@@ -30,6 +30,8 @@ pub mod gadget;
 pub mod geometry;
 /// Dot products, MatMul/Gemm, Conv and bias.
 pub mod linear;
+/// Max, max-reduce, MaxPool, AveragePool and ArgMax.
+pub mod pool;
 /// Range checks by bit decomposition and the comparisons built on them.
 pub mod range;
 /// Rescale, division by constants and the fused rescale + ReLU.
