@@ -329,12 +329,13 @@ fn run_node_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
         let (graph, runtime_inputs) = match import_model(model, &options, registry) {
             Ok(g) => (g, inputs.clone()),
             Err(OnnxError::Ir(e)) if is_not_constant(&e) => {
+                let bound = shape_deciding_inputs(model, registry);
                 let mut runtime = Vec::new();
                 for (n, t) in names.iter().zip(&inputs) {
-                    if t.dtype() == DType::F32 {
-                        runtime.push(t.clone());
-                    } else {
+                    if bound.contains(n) {
                         options.constant_inputs.insert(n.clone(), t.clone());
+                    } else {
+                        runtime.push(t.clone());
                     }
                 }
                 match import_model(model, &options, registry) {
@@ -349,6 +350,25 @@ fn run_node_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
         }
     }
     Outcome::Passed
+}
+
+/// Graph inputs wired directly into an op's shape-deciding slot (see
+/// `zkinfer_ir::Op::shape_inputs`): reduction axes, `Reshape` targets, `Resize` scales...
+fn shape_deciding_inputs(model: &ModelProto, registry: &OpRegistry) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Some(graph) = model.graph.as_ref() else { return out };
+    let opset = model.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map_or(1, |o| o.version);
+    for (i, node) in graph.node.iter().enumerate() {
+        let name = format!("{}_{i}", node.op_type);
+        let ctx = crate::context::NodeContext { node, name: &name, opset };
+        let Some(op) = registry.get(&node.op_type).and_then(|parse| parse(&ctx).ok()) else { continue };
+        for &slot in op.shape_inputs() {
+            if let Some(input) = node.input.get(slot).filter(|s| !s.is_empty()) {
+                out.insert(input.clone());
+            }
+        }
+    }
+    out
 }
 
 fn is_not_constant(e: &zkinfer_ir::IrError) -> bool {
