@@ -2,7 +2,7 @@
 
 use crate::cost::Cost;
 use crate::error::{GadgetError, Result};
-use crate::wire::Wire;
+use crate::wire::{field_of, Wire};
 use ark_ff::PrimeField;
 use ark_relations::gr1cs::{ConstraintSystemRef, Variable};
 
@@ -48,6 +48,13 @@ pub trait Gadget<F: PrimeField> {
 
     /// The integer semantics: outputs for the given inputs.
     fn reference(&self, inputs: &[i128]) -> Vec<i128>;
+
+    /// The reference outputs as field elements; by default the integers of
+    /// [`reference`](Gadget::reference) mapped by [`field_of`]. Gadgets whose
+    /// outputs are not integers (hashes) override this.
+    fn reference_field(&self, inputs: &[i128]) -> Vec<F> {
+        self.reference(inputs).into_iter().map(field_of).collect()
+    }
 
     /// The exact cost (for single-variable inputs, see [`Cost`]).
     fn cost(&self) -> Cost;

@@ -32,6 +32,8 @@ pub mod geometry;
 pub mod linear;
 /// Max, max-reduce, MaxPool, AveragePool and ArgMax.
 pub mod pool;
+/// Poseidon commitments with injective packing.
+pub mod poseidon;
 /// Range checks by bit decomposition and the comparisons built on them.
 pub mod range;
 /// Rescale, division by constants and the fused rescale + ReLU.

@@ -121,6 +121,17 @@ impl<F: PrimeField> Wire<F> {
         Self::linear(&[(c, self)], 0)
     }
 
+    /// `2^k·self` (free), exact for any `k` (the coefficient is a field element).
+    pub fn scale_pow2(&self, k: u32) -> Self {
+        let factor = F::from(2u64).pow([k as u64]);
+        Wire {
+            lc: tidy(&self.lc * factor),
+            value: self
+                .value
+                .and_then(|v| v.checked_mul(1i128.checked_shl(k)?)),
+        }
+    }
+
     /// `self + c` (free).
     pub fn offset(&self, c: i128) -> Self {
         Self::linear(&[(1, self)], c)
