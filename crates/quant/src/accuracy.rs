@@ -57,10 +57,17 @@ impl TensorError {
         self.samples += 1;
     }
 
-    /// Max abs error as a fraction of the output range (0 for a constant output).
+    /// Max abs error as a fraction of the output range; for a constant output
+    /// (range 0, e.g. a single scalar), as a fraction of its magnitude (or absolute
+    /// when that is 0 too).
     pub fn relative_to_range(&self) -> f64 {
-        if self.range > 0.0 {
-            self.max_abs_error / self.range
+        let scale = if self.range > 0.0 {
+            self.range
+        } else {
+            self.min.abs().max(self.max.abs())
+        };
+        if scale > 0.0 && scale.is_finite() {
+            self.max_abs_error / scale
         } else {
             self.max_abs_error
         }

@@ -35,6 +35,8 @@ pub mod interpret;
 pub mod model;
 /// Lowering a float graph to the quantized model.
 mod quantize;
+/// Scale search against an accuracy target.
+pub mod search;
 /// Quantization settings (JSON).
 pub mod settings;
 
@@ -46,4 +48,5 @@ pub use model::{
     Affine, Gather, GatherSource, NonlinearKind, QNode, QOp, QTensor, QTensorId, QuantizedModel,
     Rescale, Tap, Term, Windows,
 };
+pub use search::{search_scales, ScaleSearch};
 pub use settings::QuantSettings;

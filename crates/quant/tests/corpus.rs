@@ -5,7 +5,7 @@
 
 mod common;
 
-use zkinfer_quant::{AccuracyReport, QuantSettings, QuantizedModel};
+use zkinfer_quant::{search_scales, QuantError, QuantSettings};
 
 #[test]
 fn ezkl_examples_within_one_percent_of_range() {
@@ -52,49 +52,56 @@ fn ezkl_examples_within_one_percent_of_range() {
             row("float", &first_line(&e.to_string()));
             continue;
         }
-        let model = match QuantizedModel::quantize(&graph, &settings, std::slice::from_ref(&inputs))
-        {
-            Ok(m) => m,
-            Err(e) => {
+        let search = match search_scales(
+            &graph,
+            &settings,
+            std::slice::from_ref(&inputs),
+            0.01,
+            7..=20,
+        ) {
+            Ok(s) => s,
+            Err(e @ QuantError::Unsupported { .. }) => {
                 row("no", &first_line(&e.to_string()));
+                continue;
+            }
+            Err(e) => {
+                supported += 1;
+                failures.push(format!("{name}: {e}"));
+                row("yes", &format!("FAIL {}", first_line(&e.to_string())));
                 continue;
             }
         };
         supported += 1;
-        match AccuracyReport::compare(&graph, &model, std::slice::from_ref(&inputs)) {
-            Ok(report) => {
-                let worst = report.outputs.iter().max_by(|a, b| {
-                    a.relative_to_range()
-                        .partial_cmp(&b.relative_to_range())
-                        .expect("finite")
-                });
-                let (err, range) = worst.map_or((0.0, 0.0), |w| (w.max_abs_error, w.range));
-                let rel = report.worst_relative_error();
-                let ok = rel <= 0.01;
-                passed += ok as usize;
-                if !ok {
-                    failures.push(format!("{name}: error {err} over range {range}"));
-                }
-                println!(
-                    "{name:<28} {:<8} {err:>12.6} {range:>12.6} {:>7.3}% {:>6}",
-                    "yes",
-                    100.0 * rel,
-                    if ok { "pass" } else { "FAIL" }
-                );
-            }
-            Err(e) => {
-                failures.push(format!("{name}: {e}"));
-                println!(
-                    "{name:<28} {:<8} {:>12} {:>12} {:>8} {:>6}  {}",
-                    "yes",
-                    "-",
-                    "-",
-                    "-",
-                    "FAIL",
-                    first_line(&e.to_string())
-                );
-            }
+        let report = &search.report;
+        let worst = report.outputs.iter().max_by(|a, b| {
+            a.relative_to_range()
+                .partial_cmp(&b.relative_to_range())
+                .expect("finite")
+        });
+        let (err, range) = worst.map_or((0.0, 0.0), |w| (w.max_abs_error, w.range));
+        let rel = report.worst_relative_error();
+        let ok = rel <= 0.01;
+        passed += ok as usize;
+        if !ok {
+            failures.push(format!(
+                "{name}: error {err} over range {range} (tried {:?})",
+                search.tried
+            ));
         }
+        let max_bits = search
+            .model
+            .nodes()
+            .iter()
+            .map(|n| n.out_bits)
+            .max()
+            .unwrap_or(0);
+        println!(
+            "{name:<28} {:<8} {err:>12.6} {range:>12.6} {:>7.3}% {:>6}  scale 2^{}, max {max_bits} bits",
+            "yes",
+            100.0 * rel,
+            if ok { "pass" } else { "FAIL" },
+            search.settings.activation_scale,
+        );
     }
     println!(
         "{supported} of {} models quantize; {passed} within 1% of the output range",
