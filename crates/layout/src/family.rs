@@ -6,6 +6,8 @@
 use zkinfer_gadgets::activation::{Clip, LeakyRelu, Relu};
 use zkinfer_gadgets::cost::Cost as GadgetCost;
 use zkinfer_gadgets::gadget::Gadget;
+use zkinfer_gadgets::linear::dot_private_cost;
+use zkinfer_gadgets::range::decompose_cost;
 use zkinfer_gadgets::rescale::{divide_by_constant_cost, quotient_bits};
 use zkinfer_quant::arith::Bits;
 use zkinfer_quant::{Affine, QNode, QOp, Rescale};
@@ -130,52 +132,146 @@ impl AffineGadget {
         }
     }
 
-    /// Exact cost; `row_vars[r]` is the number of variables in row `r`'s
-    /// accumulator before the division (products and bias for private weights).
-    pub fn cost(&self, affine: &Affine, input_vars: &dyn Fn(usize, usize) -> usize) -> Cost {
+    /// Exact cost, and the shape of each output's linear combination, given
+    /// the shape of every input element's linear combination.
+    pub fn cost(
+        &self,
+        affine: &Affine,
+        input: &dyn Fn(usize, usize) -> LcShape,
+    ) -> (Cost, Vec<LcShape>) {
         let mut total = Cost::ZERO;
-        let mut row_vars = Vec::with_capacity(affine.rows());
+        let mut acc = Vec::with_capacity(affine.rows());
         for r in 0..affine.rows() {
+            let row = affine.row(r);
             if self.private {
-                // one witness per weight and bias; one product (1 constraint, 1 witness) per term
-                let mut vars = 1;
-                total += Cost::new(0, 1, 0);
-                for t in affine.row(r) {
-                    let b = input_vars(t.input, t.index);
-                    total += Cost::new(1, 2, (1 + b + 1) as u64);
-                    vars += 1;
-                }
-                row_vars.push(vars);
+                // One witness per weight and per bias; the dot product reads
+                // each activation once, so an activation that is a linear
+                // combination of v variables adds v − 1 non-zeros.
+                let read: u64 = row.iter().map(|t| input(t.input, t.index).nonzeros()).sum();
+                let mut cost = Cost::new(0, row.len() as u64 + 1, 0)
+                    + from_gadget(dot_private_cost(row.len()));
+                cost.nonzeros = (cost.nonzeros + read).saturating_sub(row.len() as u64);
+                total += cost;
+                acc.push(LcShape {
+                    vars: if row.is_empty() { 1 } else { 2 },
+                    constant: 0,
+                });
             } else {
-                row_vars.push(
-                    affine
-                        .row(r)
-                        .iter()
-                        .map(|t| input_vars(t.input, t.index))
-                        .sum(),
-                );
+                let mut shape = LcShape {
+                    vars: 0,
+                    constant: affine.bias[r] as i128,
+                };
+                for t in row {
+                    let x = input(t.input, t.index);
+                    shape.vars += x.vars;
+                    shape.constant += t.coeff as i128 * x.constant;
+                }
+                acc.push(shape);
             }
         }
-        if let Division::Rows {
-            divisors,
-            in_bits,
-            relu,
-        } = &self.division
-        {
-            for r in 0..affine.rows() {
-                let (d, b) = (divisors[r], in_bits[r]);
-                if *relu && d == 1 {
-                    total += from_gadget(<Relu as Gadget<Fr>>::cost(&Relu { bits: b, len: 1 }));
-                    continue;
+        let out = match &self.division {
+            Division::None => acc,
+            Division::Rows {
+                divisors,
+                in_bits,
+                relu,
+            } => {
+                let mut out = Vec::with_capacity(acc.len());
+                for (r, x) in acc.iter().enumerate() {
+                    let (d, b) = (divisors[r], in_bits[r]);
+                    if *relu && d == 1 {
+                        total += relu_cost(b, *x);
+                        out.push(LcShape::VARIABLE);
+                        continue;
+                    }
+                    total += division_cost(b, d, *x);
+                    if *relu {
+                        let n_q = quotient_bits(b, d) as usize;
+                        total += from_gadget(GadgetCost::new(1, 1, n_q + 3));
+                    }
+                    out.push(if d == 1 { *x } else { LcShape::VARIABLE });
                 }
-                total += from_gadget(divide_by_constant_cost(b, d, row_vars[r].max(1)));
-                if *relu {
-                    let n_q = quotient_bits(b, d) as usize;
-                    total += from_gadget(GadgetCost::new(1, 1, n_q + 3));
-                }
+                out
             }
+        };
+        (total, out)
+    }
+}
+
+/// The shape of a linear combination: how many variables, which constant.
+/// Gadget cost formulas assume single-variable inputs; a wider input adds
+/// non-zeros in every row it appears in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LcShape {
+    /// Variable terms.
+    pub vars: usize,
+    /// Constant term.
+    pub constant: i128,
+}
+
+impl LcShape {
+    /// A single variable (every gadget output, every input).
+    pub const VARIABLE: LcShape = LcShape {
+        vars: 1,
+        constant: 0,
+    };
+
+    /// A constant.
+    pub fn constant(c: i128) -> LcShape {
+        LcShape {
+            vars: 0,
+            constant: c,
         }
-        total
+    }
+
+    /// Non-zeros of the linear combination in one matrix row.
+    pub fn nonzeros(&self) -> u64 {
+        self.vars as u64 + u64::from(self.constant != 0)
+    }
+}
+
+/// [`divide_by_constant_cost`] for an input of any shape: the remainder
+/// `x + floor(d/2) − q·d` carries `x`'s variables and constant.
+pub(crate) fn division_cost(in_bits: u32, d: i128, x: LcShape) -> Cost {
+    if d == 1 {
+        return Cost::ZERO;
+    }
+    let n_q = quotient_bits(in_bits, d);
+    let n_r = Bits::unsigned_for_max(d - 1).0;
+    let constant = x.constant + d / 2;
+    let mut cost = Cost::new(0, 1, 0)
+        + from_gadget(decompose_cost(n_q, 1, 1 << (n_q - 1)))
+        + from_gadget(decompose_cost(n_r, x.vars + 1, constant));
+    if d & (d - 1) != 0 {
+        cost += from_gadget(decompose_cost(n_r, x.vars + 1, d - 1 - constant));
+    }
+    debug_assert!(
+        x != LcShape::VARIABLE || cost == from_gadget(divide_by_constant_cost(in_bits, d, 1)),
+        "division cost diverges from the gadget formula"
+    );
+    cost
+}
+
+/// [`Relu`]'s cost for an input of any shape: the sign decomposition reads
+/// `x + 2^(b−1)` once, the product `sign·x` reads `x` twice (in the sign's
+/// derived top bit and as the factor).
+pub(crate) fn relu_cost(bits: u32, x: LcShape) -> Cost {
+    let base = from_gadget(<Relu as Gadget<Fr>>::cost(&Relu { bits, len: 1 }));
+    if x == LcShape::VARIABLE {
+        return base;
+    }
+    let half = 1i128 << (bits - 1);
+    let decomposition = from_gadget(decompose_cost(bits, x.vars, x.constant + half));
+    let reference = from_gadget(decompose_cost(bits, 1, half));
+    // sign = (x + 2^(b−1) − Σ bits)/2^(b−1): x's terms, constant, b − 1 bits; factor x; out.
+    let sign_terms = x.vars as u64 + u64::from(x.constant + half != 0) + bits as u64 - 1;
+    let product = sign_terms + x.nonzeros() + 1;
+    let reference_product = 1 + 1 + bits as u64 - 1 + 1 + 1;
+    Cost {
+        nonzeros: base.nonzeros - reference.nonzeros - reference_product
+            + decomposition.nonzeros
+            + product,
+        ..base
     }
 }
 

@@ -13,7 +13,7 @@ use zkinfer_quant::{GatherSource, QOp, QTensorId, QuantizedModel};
 use crate::cost::Cost;
 use crate::cost_model::CostModel;
 use crate::error::LayoutError;
-use crate::family::{self, Activation, AffineGadget};
+use crate::family::{self, Activation, AffineGadget, LcShape};
 use crate::limits::{self, Suggestion};
 use crate::plan::{Alternative, GadgetChoice, OptimizeMode, Plan, PlanExtra, PlanNode};
 use crate::visibility::{InputVisibility, OutputVisibility, Visibility, WeightVisibility};
@@ -81,8 +81,12 @@ fn plan_with(
     }
     let consumer = |t: QTensorId| nodes.iter().position(|n| n.inputs.contains(&t));
 
-    // Variables per element of every tensor's linear combination, for exact non-zero counts.
-    let mut vars: Vec<Vec<usize>> = model.tensors().iter().map(|t| vec![1; t.len()]).collect();
+    // Shape of every element's linear combination, for exact non-zero counts.
+    let mut shapes: Vec<Vec<LcShape>> = model
+        .tensors()
+        .iter()
+        .map(|t| vec![LcShape::VARIABLE; t.len()])
+        .collect();
     let mut planned: Vec<Option<PlanNode>> = vec![None; nodes.len()];
     let rank = |c: &Cost| (cost_model.prove_seconds(c), c.constraints);
 
@@ -109,16 +113,22 @@ fn plan_with(
             fused_with: None,
             alternatives: Vec::new(),
         };
-        let in_vars = |slot: usize, index: usize| vars[node.inputs[slot].0][index];
+        let in_shape = |slot: usize, index: usize| shapes[node.inputs[slot].0][index];
         let unsupported = |reason: &str| LayoutError::Unsupported {
             node: node.name.clone(),
             op: node.op.kind_name().into(),
             reason: reason.into(),
         };
-        let mut out_vars: Vec<usize> = vec![1; out.len()];
+        let mut out_shapes: Vec<LcShape> = vec![LcShape::VARIABLE; out.len()];
+        let mut fused_output = None;
         match &node.op {
             QOp::Constant(_) => {
-                out_vars = vec![0; out.len()];
+                if let QOp::Constant(values) = &node.op {
+                    out_shapes = values
+                        .iter()
+                        .map(|&v| LcShape::constant(v as i128))
+                        .collect();
+                }
                 entry.alternatives.push(Alternative {
                     gadget: GadgetChoice::Linear,
                     cost: Cost::ZERO,
@@ -126,12 +136,12 @@ fn plan_with(
                 });
             }
             QOp::Gather(g) => {
-                out_vars = g
+                out_shapes = g
                     .sources
                     .iter()
                     .map(|s| match *s {
-                        GatherSource::Input(t) => in_vars(t.input, t.index),
-                        GatherSource::Constant(_) => 0,
+                        GatherSource::Input(t) => in_shape(t.input, t.index),
+                        GatherSource::Constant(c) => LcShape::constant(c as i128),
                     })
                     .collect();
                 entry.op = format!("Gather({})", g.source);
@@ -162,25 +172,31 @@ fn plan_with(
                     GadgetChoice::DivConst
                 };
                 let g = AffineGadget::new(node, a, &base);
-                let base_cost = g.cost(a, &in_vars);
+                let (base_cost, base_shapes) = g.cost(a, &in_shape);
                 let mut best = (base.clone(), base_cost, g.out_bits());
+                out_shapes = base_shapes.clone();
                 let mut alternatives = vec![(base.clone(), base_cost, String::new())];
                 if let Some(j) = relu_next {
                     let relu_in = model.tensor(node.output);
                     let relu = Activation::new(&nodes[j], relu_in.bits, relu_in.len())?;
-                    let separate = base_cost + relu.cost();
+                    let relu_cost: Cost = base_shapes
+                        .iter()
+                        .map(|x| family::relu_cost(relu_in.bits, *x))
+                        .sum();
+                    let separate = base_cost + relu_cost;
                     alternatives[0].1 = separate;
                     alternatives[0].2 = format!(
                         "then a separate relu ({} constraints)",
-                        relu.cost().constraints
+                        relu_cost.constraints
                     );
+                    debug_assert_eq!(relu.cost().constraints, relu_cost.constraints);
                     let fused_choice = if private {
                         GadgetChoice::PrivateDotRelu
                     } else {
                         GadgetChoice::RescaleRelu
                     };
                     let fg = AffineGadget::new(node, a, &fused_choice);
-                    let fused = fg.cost(a, &in_vars);
+                    let (fused, fused_shapes) = fg.cost(a, &in_shape);
                     alternatives.push((
                         fused_choice.clone(),
                         fused,
@@ -192,6 +208,7 @@ fn plan_with(
                         (base.clone(), base_cost, g.out_bits())
                     };
                     if best.0 != base {
+                        fused_output = Some((nodes[j].output, fused_shapes));
                         let mut relu_entry = fused_entry(model, j, i);
                         relu_entry.bits = relu_in.bits;
                         planned[j] = Some(relu_entry);
@@ -199,8 +216,9 @@ fn plan_with(
                     }
                 }
                 if private {
-                    let fixed =
-                        AffineGadget::new(node, a, &GadgetChoice::Rescale).cost(a, &in_vars);
+                    let fixed = AffineGadget::new(node, a, &GadgetChoice::Rescale)
+                        .cost(a, &in_shape)
+                        .0;
                     alternatives.push((
                         GadgetChoice::Rescale,
                         fixed,
@@ -211,30 +229,22 @@ fn plan_with(
                 entry.cost = best.1;
                 entry.bits = best.2;
                 entry.alternatives = verdicts(&best.0, alternatives, &rank);
-                if matches!(
-                    AffineGadget::new(node, a, &best.0).division,
-                    family::Division::None
-                ) {
-                    out_vars = (0..a.rows())
-                        .map(|r| {
-                            if private {
-                                a.row(r).len() + 1
-                            } else {
-                                a.row(r).iter().map(|t| in_vars(t.input, t.index)).sum()
-                            }
-                        })
-                        .collect();
-                }
             }
             QOp::Relu | QOp::LeakyRelu { .. } | QOp::Clip { .. } => {
                 let input = model.tensor(node.inputs[0]);
                 let g = Activation::new(node, input.bits, out.len())?;
                 entry.gadget = g.choice();
-                entry.cost = g.cost();
+                entry.cost = if matches!(node.op, QOp::Relu) {
+                    (0..out.len())
+                        .map(|k| family::relu_cost(input.bits, in_shape(0, k)))
+                        .sum()
+                } else {
+                    g.cost()
+                };
                 entry.bits = input.bits;
                 entry.alternatives = verdicts(
                     &entry.gadget,
-                    vec![(g.choice(), g.cost(), String::new())],
+                    vec![(g.choice(), entry.cost, String::new())],
                     &rank,
                 );
             }
@@ -254,7 +264,10 @@ fn plan_with(
             }
             QOp::Softmax { .. } => return Err(unsupported("softmax: gadget not available yet")),
         }
-        vars[node.output.0] = out_vars;
+        shapes[node.output.0] = out_shapes;
+        if let Some((tensor, fused)) = fused_output {
+            shapes[tensor.0] = fused;
+        }
         planned[i] = Some(entry);
     }
 
@@ -301,7 +314,7 @@ fn plan_with(
         let t = model.tensor(id);
         match vis.output {
             OutputVisibility::Public => {
-                let nonzeros: u64 = vars[id.0].iter().map(|&v| 2 + v as u64).sum();
+                let nonzeros: u64 = shapes[id.0].iter().map(|v| 2 + v.nonzeros()).sum();
                 extras.push(PlanExtra {
                     what: format!(
                         "output `{}` {:?}: public, one equality each",

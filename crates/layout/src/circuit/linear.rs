@@ -4,7 +4,7 @@
 use ark_relations::gr1cs::ConstraintSystemRef;
 use zkinfer_gadgets::activation::Relu;
 use zkinfer_gadgets::gadget::Gadget;
-use zkinfer_gadgets::range::mul;
+use zkinfer_gadgets::linear::dot_private;
 use zkinfer_gadgets::rescale::{DivConst, FusedRescaleRelu, Rescale};
 use zkinfer_gadgets::wire::Wire;
 use zkinfer_quant::{Affine, Gather, GatherSource, QNode};
@@ -65,18 +65,20 @@ pub(crate) fn affine(
             let bias =
                 Wire::witness(&cs, "bias", known.then_some(a.bias[r] as i128)).map_err(&fail)?;
             s.weights.push(bias.clone());
-            let mut terms = vec![(1i128, bias)];
+            let mut weights = Vec::with_capacity(a.row(r).len());
             for t in a.row(r) {
                 let w = Wire::witness(&cs, "weight", known.then_some(t.coeff as i128))
                     .map_err(&fail)?;
                 s.weights.push(w.clone());
-                terms.push((
-                    1,
-                    mul(&cs, &w, &inputs[t.input][t.index], "product").map_err(&fail)?,
-                ));
+                weights.push(w);
             }
-            let refs: Vec<(i128, &Wire<Fr>)> = terms.iter().map(|(c, w)| (*c, w)).collect();
-            acc.push(Wire::linear(&refs, 0));
+            let pairs: Vec<(&Wire<Fr>, &Wire<Fr>)> = weights
+                .iter()
+                .zip(a.row(r))
+                .map(|(w, t)| (w, &inputs[t.input][t.index]))
+                .collect();
+            let dot = dot_private(&cs, &pairs).map_err(&fail)?;
+            acc.push(dot.add(&bias));
         }
     } else {
         for r in 0..a.rows() {
