@@ -217,8 +217,13 @@ impl Clip {
         Ok(out)
     }
 
-    /// Cost of [`Clip::clip_one`].
+    /// Cost of [`Clip::clip_one`] on a single variable.
     pub fn cost_one(&self) -> Cost {
+        self.cost_one_with(1)
+    }
+
+    /// Cost of [`Clip::clip_one`] on an input with `x_vars` variable terms and no constant.
+    pub fn cost_one_with(&self, x_vars: usize) -> Cost {
         let (m_lo, m_hi) = self.comparison_bits();
         let nz = |c: i128| usize::from(c != 0);
         let c_lo = -self.lo + (1 << (m_lo - 1));
@@ -227,16 +232,16 @@ impl Clip {
         let product = Cost::new(
             1,
             1,
-            (1 + nz(c_lo) + (m_lo as usize - 1)) + (1 + nz(self.lo)) + 1,
+            (x_vars + nz(c_lo) + (m_lo as usize - 1)) + (x_vars + nz(self.lo)) + 1,
         );
         // (1 − le_hi)·(hi − x) = out − lo − p; 1 − le_hi = 1 − (c_hi − x − low)/2^(m_hi−1).
         let one_minus = nz((1i128 << (m_hi - 1)) - c_hi);
         let select = Cost::new(
             1,
             1,
-            (1 + one_minus + (m_hi as usize - 1)) + (1 + nz(self.hi)) + (2 + nz(self.lo)),
+            (x_vars + one_minus + (m_hi as usize - 1)) + (x_vars + nz(self.hi)) + (2 + nz(self.lo)),
         );
-        decompose_cost(m_lo, 1, c_lo) + decompose_cost(m_hi, 1, c_hi) + product + select
+        decompose_cost(m_lo, x_vars, c_lo) + decompose_cost(m_hi, x_vars, c_hi) + product + select
     }
 }
 

@@ -30,6 +30,8 @@ pub mod gadget;
 pub mod geometry;
 /// Dot products, MatMul/Gemm, Conv and bias.
 pub mod linear;
+/// Exp, Sigmoid, Tanh and Softmax approximations.
+pub mod nonlinear;
 /// Max, max-reduce, MaxPool, AveragePool and ArgMax.
 pub mod pool;
 /// Poseidon commitments with injective packing.

@@ -69,8 +69,14 @@ pub fn divide_by_constant<F: PrimeField>(
     Ok((q, q_bits))
 }
 
-/// Cost of [`divide_by_constant`] on an input with `x_vars` variable terms (1 for a single variable).
+/// Cost of [`divide_by_constant`] on an input with `x_vars` variable terms (1 for a single variable)
+/// and no constant term.
 pub fn divide_by_constant_cost(in_bits: u32, d: i128, x_vars: usize) -> Cost {
+    divide_by_constant_cost_with(in_bits, d, x_vars, 0)
+}
+
+/// Cost of [`divide_by_constant`] on an input with `x_vars` variable terms and constant `x_const`.
+pub fn divide_by_constant_cost_with(in_bits: u32, d: i128, x_vars: usize, x_const: i128) -> Cost {
     if d == 1 {
         return Cost::ZERO;
     }
@@ -78,9 +84,9 @@ pub fn divide_by_constant_cost(in_bits: u32, d: i128, x_vars: usize) -> Cost {
     let n_r = remainder_bits(d);
     let mut cost = Cost::new(0, 1, 0)
         + decompose_cost(n_q, 1, 1 << (n_q - 1))
-        + decompose_cost(n_r, x_vars + 1, d / 2);
+        + decompose_cost(n_r, x_vars + 1, x_const + d / 2);
     if !is_power_of_two(d) {
-        cost += decompose_cost(n_r, x_vars + 1, d - 1 - d / 2);
+        cost += decompose_cost(n_r, x_vars + 1, d - 1 - d / 2 - x_const);
     }
     cost
 }
