@@ -1,0 +1,3 @@
+//! Circuits for the benchmarks.
+
+pub mod synthetic_circuit;
