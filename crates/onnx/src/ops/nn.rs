@@ -1,8 +1,8 @@
 //! Parsers of neural-network layers: matrix products, convolutions, pools, normalizations.
 
 use zkinfer_ir::ops::nn::{
-    Activation, AutoPad, AveragePool, BatchNormalization, Conv, ConvTranspose, Direction, Gemm,
-    GlobalPool, GlobalPoolKind, Gru, InstanceNormalization, LayerNormalization, LpPool, Lstm,
+    Activation, AutoPad, AveragePool, BatchNormalization, Conv, ConvTranspose, Direction, Einsum,
+    Gemm, GlobalPool, GlobalPoolKind, Gru, InstanceNormalization, LayerNormalization, LpPool, Lstm,
     MatMul, MaxPool, Recurrence, Rnn, Window,
 };
 use zkinfer_ir::Op;
@@ -32,6 +32,7 @@ pub fn register(reg: &mut OpRegistry) {
         }))
     });
     reg.insert("GRU", gru);
+    reg.insert("Einsum", einsum);
     reg.insert("LSTM", lstm);
 }
 
@@ -347,4 +348,16 @@ fn lstm(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
     Ok(Box::new(Lstm {
         recurrence: recurrence(ctx, &defaults)?,
     }))
+}
+
+fn einsum(ctx: &NodeContext<'_>) -> OnnxResult<Box<dyn Op>> {
+    let equation = ctx.string("equation", "")?;
+    let op = Einsum::parse(&equation).map_err(|e| {
+        if equation.contains("...") {
+            ctx.unsupported(e.to_string())
+        } else {
+            ctx.attr_error("equation", e.to_string())
+        }
+    })?;
+    Ok(Box::new(op))
 }

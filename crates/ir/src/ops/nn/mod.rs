@@ -7,6 +7,7 @@
 
 mod conv;
 mod conv_transpose;
+mod einsum;
 mod matmul;
 mod norm;
 mod pool;
@@ -15,6 +16,7 @@ mod window;
 
 pub use conv::{Conv, ConvShapes};
 pub use conv_transpose::{ConvTranspose, TransposedGeometry};
+pub use einsum::Einsum;
 pub use matmul::{matmul, Gemm, MatMul, MatMulShapes};
 pub use norm::{BatchNormalization, InstanceNormalization, LayerNormalization};
 pub use pool::{AveragePool, GlobalPool, GlobalPoolKind, LpPool, MaxPool};
