@@ -208,7 +208,9 @@ mod tests {
         );
         assert_eq!(run("ij,jk", &[a.clone(), b]).unwrap().shape(), &[2, 2]);
         assert_eq!(
-            run("ij->ji", &[a.clone()]).unwrap().to_f32_vec(),
+            run("ij->ji", std::slice::from_ref(&a))
+                .unwrap()
+                .to_f32_vec(),
             vec![0., 3., 1., 4., 2., 5.]
         );
         assert_eq!(run("ii", &[ramp(&[3, 3])]).unwrap().to_f32_vec(), vec![12.]);
