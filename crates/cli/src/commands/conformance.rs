@@ -28,7 +28,11 @@ pub fn run(args: Args) -> Result<(), String> {
         let names: BTreeSet<String> = report.passed_names();
         let text: String = names.into_iter().map(|n| n + "\n").collect();
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!("baseline of {} passing cases written to {}", report.passed(), path.display());
+        println!(
+            "baseline of {} passing cases written to {}",
+            report.passed(),
+            path.display()
+        );
     }
     Ok(())
 }

@@ -1,0 +1,75 @@
+//! The facade's error type: every stage's error, with context.
+
+use std::path::Path;
+
+use zkinfer_backend::BackendError;
+use zkinfer_ir::IrError;
+use zkinfer_layout::LayoutError;
+use zkinfer_onnx::OnnxError;
+use zkinfer_quant::QuantError;
+
+/// Anything that can go wrong between an ONNX file and a verified proof.
+#[derive(Debug, thiserror::Error)]
+pub enum ZkinferError {
+    /// Importing the ONNX model failed.
+    #[error("{0}")]
+    Onnx(#[from] OnnxError),
+    /// The float graph rejected an input or failed to run.
+    #[error("{0}")]
+    Ir(#[from] IrError),
+    /// Quantization or the integer interpreter failed (e.g. a value overflowed its bit budget).
+    #[error("quantization: {0}")]
+    Quant(#[from] QuantError),
+    /// Planning or synthesizing the circuit failed (e.g. the model is too large).
+    #[error("circuit layout: {0}")]
+    Layout(#[from] LayoutError),
+    /// Setup, proving, verification or artifact decoding failed.
+    #[error("proving backend: {0}")]
+    Backend(#[from] BackendError),
+    /// An input data file is malformed or does not fit the model.
+    #[error("{source_name}: {reason}")]
+    Input {
+        /// The file (or "input data").
+        source_name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An artifact file is missing, of another format version, or inconsistent with the others.
+    #[error("{path}: {reason}")]
+    Artifact {
+        /// Artifact path.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// File path.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ZkinferError {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        ZkinferError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    /// An artifact error on `path`.
+    pub fn artifact(path: &Path, reason: impl Into<String>) -> Self {
+        ZkinferError::Artifact {
+            path: path.display().to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Result alias of the facade.
+pub type ZkinferResult<T> = Result<T, ZkinferError>;

@@ -1,0 +1,225 @@
+//! The embedding API: ONNX model → compiled circuit → keys → proof → verification.
+
+use std::marker::PhantomData;
+
+use ark_bn254::Fr;
+use ark_std::rand::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use zkinfer_backend::{ProvingBackend, PublicInputs};
+use zkinfer_ir::{Graph, Tensor};
+use zkinfer_layout::{ModelCircuit, OptimizeMode, Plan, PlanOptions, Visibility};
+use zkinfer_quant::{AccuracyReport, QuantSettings, QuantizedModel, Trace};
+
+use crate::error::ZkinferResult;
+
+/// Version of the settings and compiled-model JSON formats; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything that decides the circuit: how the model is quantized and how the
+/// circuit is laid out (visibility of input, weights and output). Stored as
+/// `settings.json` by the CLI.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Format version of this file.
+    pub format_version: u32,
+    /// Fixed-point scales, margins and bit limits.
+    pub quant: QuantSettings,
+    /// Visibility and optimizer mode.
+    pub plan: LayoutSettings,
+}
+
+/// The serializable part of the layout options.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LayoutSettings {
+    /// Visibility of input, weights and output.
+    pub visibility: Visibility,
+    /// What the optimizer minimizes.
+    pub mode: OptimizeMode,
+    /// Fuse affine + rescale + ReLU into one bit decomposition where possible.
+    pub fuse: bool,
+}
+
+impl Default for LayoutSettings {
+    fn default() -> Self {
+        let defaults = PlanOptions::default();
+        LayoutSettings {
+            visibility: defaults.visibility,
+            mode: defaults.mode,
+            fuse: defaults.fuse,
+        }
+    }
+}
+
+impl LayoutSettings {
+    /// The optimizer's options (shipped cost model, memory budget from the machine).
+    pub fn plan_options(&self) -> PlanOptions {
+        PlanOptions {
+            visibility: self.visibility,
+            mode: self.mode,
+            fuse: self.fuse,
+            ..PlanOptions::default()
+        }
+    }
+}
+
+impl Settings {
+    /// Default settings at the current format version.
+    pub fn new() -> Self {
+        Settings {
+            format_version: FORMAT_VERSION,
+            ..Default::default()
+        }
+    }
+}
+
+/// A model ready to be set up and proven: the float graph, its quantized
+/// version, and the circuit plan.
+#[derive(Debug, Clone)]
+pub struct CompiledModel {
+    /// The float graph (the reference semantics).
+    pub graph: Graph,
+    /// The integer model the circuit proves.
+    pub model: QuantizedModel,
+    /// The circuit layout: gadget per node, bit widths, predicted costs.
+    pub plan: Plan,
+    /// The settings it was compiled with.
+    pub settings: Settings,
+}
+
+impl CompiledModel {
+    /// Quantize `graph` with ranges calibrated on `calibration` samples and plan its circuit.
+    ///
+    /// Calibration decides every tensor's bit width: proving an input whose
+    /// intermediate values exceed the calibrated ranges (with the settings'
+    /// margin) fails with an overflow error naming the node, so calibrate on
+    /// representative data.
+    pub fn compile(
+        graph: Graph,
+        calibration: &[Vec<Tensor>],
+        settings: Settings,
+    ) -> ZkinferResult<Self> {
+        let model = QuantizedModel::quantize(&graph, &settings.quant, calibration)?;
+        let plan = zkinfer_layout::plan(&model, &settings.plan.plan_options())?;
+        Ok(CompiledModel {
+            graph,
+            model,
+            plan,
+            settings,
+        })
+    }
+
+    /// Run the integer model on float inputs: the trace the witness is read from.
+    pub fn trace(&self, inputs: &[Tensor]) -> ZkinferResult<Trace> {
+        self.graph.check_inputs(inputs)?;
+        Ok(self.model.run(inputs)?)
+    }
+
+    /// Compare the quantized model with the float one on some samples.
+    pub fn accuracy(&self, samples: &[Vec<Tensor>]) -> ZkinferResult<AccuracyReport> {
+        Ok(AccuracyReport::compare(&self.graph, &self.model, samples)?)
+    }
+
+    /// The Poseidon commitment to the weights, when the settings hash them.
+    pub fn model_commitment(&self) -> Option<Fr> {
+        zkinfer_layout::model_commitment(&self.model, &self.plan)
+    }
+}
+
+/// Keys of one compiled model under backend `B`.
+#[derive(Debug, Clone)]
+pub struct Keys<B: ProvingBackend> {
+    /// The proving key (large; the prover keeps it).
+    pub proving_key: B::ProvingKey,
+    /// The verifying key (small; published).
+    pub verifying_key: B::VerifyingKey,
+}
+
+/// A proof with the statement it proves.
+#[derive(Debug, Clone)]
+pub struct Proven<B: ProvingBackend<Field = Fr>> {
+    /// The proof (128 bytes for Groth16).
+    pub proof: B::Proof,
+    /// The public inputs, with labels and dequantized values.
+    pub public_inputs: PublicInputs<Fr>,
+    /// The model's outputs on this input, dequantized from the integer trace.
+    pub outputs: Vec<Tensor>,
+}
+
+/// The proving pipeline over backend `B`: Groth16 over BN254 by default, the mock
+/// backend (constraint checking only) for fast tests.
+///
+/// ```
+/// use zkinfer::{CompiledModel, InputData, Pipeline, Settings};
+/// # fn main() -> Result<(), zkinfer::ZkinferError> {
+/// let graph = zkinfer::onnx::load_model("fixtures/tiny_relu/model.onnx")?;
+/// let inputs = InputData::load("fixtures/tiny_relu/input.json")?.first_tensors(&graph)?;
+/// let compiled = CompiledModel::compile(graph, &[inputs.clone()], Settings::new())?;
+/// let pipeline: Pipeline = Pipeline::new(compiled);
+/// let mut rng = ark_std::rand::rngs::OsRng;
+/// let keys = pipeline.setup(&mut rng)?;
+/// let proven = pipeline.prove(&keys.proving_key, &inputs, &mut rng)?;
+/// assert!(<Pipeline>::verify(&keys.verifying_key, &proven.public_inputs, &proven.proof)?);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Pipeline<B: ProvingBackend<Field = Fr> = zkinfer_groth16::Groth16Bn254> {
+    /// The compiled model.
+    pub compiled: CompiledModel,
+    backend: PhantomData<B>,
+}
+
+impl<B: ProvingBackend<Field = Fr>> Pipeline<B> {
+    /// A pipeline for a compiled model.
+    pub fn new(compiled: CompiledModel) -> Self {
+        Pipeline {
+            compiled,
+            backend: PhantomData,
+        }
+    }
+
+    /// Circuit-specific setup. Refuses models beyond the machine's limits before
+    /// allocating anything.
+    pub fn setup<R: RngCore + CryptoRng>(&self, rng: &mut R) -> ZkinferResult<Keys<B>> {
+        self.compiled.plan.check_limits()?;
+        let circuit = ModelCircuit::for_setup(&self.compiled.model, &self.compiled.plan);
+        let (proving_key, verifying_key) = B::setup(circuit, rng)?;
+        Ok(Keys {
+            proving_key,
+            verifying_key,
+        })
+    }
+
+    /// Prove one inference on `inputs`.
+    pub fn prove<R: RngCore + CryptoRng>(
+        &self,
+        proving_key: &B::ProvingKey,
+        inputs: &[Tensor],
+        rng: &mut R,
+    ) -> ZkinferResult<Proven<B>> {
+        let trace = self.compiled.trace(inputs)?;
+        let outputs = trace.dequantized_outputs();
+        let circuit = ModelCircuit::for_proving(&self.compiled.model, &self.compiled.plan, &trace);
+        let (proof, mut public_inputs) = B::prove(proving_key, circuit, rng)?;
+        zkinfer_layout::annotate_public_inputs(
+            &self.compiled.model,
+            &self.compiled.plan,
+            &mut public_inputs,
+        );
+        Ok(Proven {
+            proof,
+            public_inputs,
+            outputs,
+        })
+    }
+
+    /// Verify a proof against a verifying key and public inputs.
+    pub fn verify(
+        verifying_key: &B::VerifyingKey,
+        public_inputs: &PublicInputs<Fr>,
+        proof: &B::Proof,
+    ) -> ZkinferResult<bool> {
+        Ok(B::verify(verifying_key, public_inputs, proof)?)
+    }
+}
