@@ -131,12 +131,15 @@ impl Report {
     }
 }
 
+/// An attack: rewrites the honest assignment, returns `false` when not applicable.
+pub type Attack<F> = Box<dyn Fn(&mut Tamper<'_, F>) -> bool>;
+
 /// A gadget-specific malicious witness.
 pub struct Adversary<F: PrimeField> {
     /// Its name in findings.
     pub name: &'static str,
     /// Rewrites the honest assignment; returns `false` when not applicable to this case.
-    pub attack: Box<dyn Fn(&mut Tamper<'_, F>) -> bool>,
+    pub attack: Attack<F>,
 }
 
 impl<F: PrimeField> Adversary<F> {
@@ -353,8 +356,8 @@ impl<F: PrimeField> Instance<F> {
         let mut rows = Vec::new();
         for mats in matrices.values() {
             assert_eq!(mats.len(), 3, "only R1CS predicates are supported");
-            for i in 0..mats[0].len() {
-                rows.push([mats[0][i].clone(), mats[1][i].clone(), mats[2][i].clone()]);
+            for ((a, b), c) in mats[0].iter().zip(&mats[1]).zip(&mats[2]) {
+                rows.push([a.clone(), b.clone(), c.clone()]);
             }
         }
         let mut uses = vec![Vec::new(); instance.len() + witness.len()];
