@@ -7,7 +7,7 @@ use ark_std::rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use zkinfer_backend::{ProvingBackend, PublicInputs};
 use zkinfer_ir::{Graph, Tensor};
-use zkinfer_layout::{ModelCircuit, OptimizeMode, Plan, PlanOptions, Visibility};
+use zkinfer_layout::{LayoutError, ModelCircuit, OptimizeMode, Plan, PlanOptions, Visibility};
 use zkinfer_quant::{AccuracyReport, QuantSettings, QuantizedModel, Trace};
 
 use crate::error::ZkinferResult;
@@ -27,6 +27,45 @@ pub struct Settings {
     pub quant: QuantSettings,
     /// Visibility and optimizer mode.
     pub plan: LayoutSettings,
+    /// Global scale search at compile time.
+    pub search: ScaleSearchSettings,
+}
+
+/// The global choice of scale: try each scale, keep the one the optimizer mode
+/// prefers (fewest constraints in `resources` mode, smallest error in `accuracy`
+/// mode) among those whose output error on the calibration samples stays within
+/// `tolerance`. Compiling records the chosen scale in the settings and turns the
+/// search off, so later steps rebuild the same circuit without searching again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScaleSearchSettings {
+    /// Whether to search (`false`: use `quant`'s scales as they are).
+    pub enabled: bool,
+    /// Scale exponents to try for inputs, weights and activations.
+    pub scales: Vec<u32>,
+    /// Largest acceptable max-abs output error, as a fraction of the output's range.
+    pub tolerance: f64,
+}
+
+impl Default for ScaleSearchSettings {
+    fn default() -> Self {
+        ScaleSearchSettings {
+            enabled: true,
+            scales: (5..=16).collect(),
+            tolerance: 0.01,
+        }
+    }
+}
+
+/// `quant` with the input, weight and activation scales set to `scale`.
+fn at_scale(quant: &QuantSettings, scale: u32) -> QuantSettings {
+    QuantSettings {
+        input_scale: scale,
+        weight_scale: scale,
+        activation_scale: scale,
+        nonlinear_scale: quant.nonlinear_scale.max(scale),
+        ..quant.clone()
+    }
 }
 
 /// The serializable part of the layout options.
@@ -42,11 +81,13 @@ pub struct LayoutSettings {
 }
 
 impl Default for LayoutSettings {
+    /// The optimizer's defaults, except the mode: `resources`, so that the scale
+    /// search picks the cheapest circuit whose error stays within tolerance.
     fn default() -> Self {
         let defaults = PlanOptions::default();
         LayoutSettings {
             visibility: defaults.visibility,
-            mode: defaults.mode,
+            mode: OptimizeMode::Resources,
             fuse: defaults.fuse,
         }
     }
@@ -98,8 +139,33 @@ impl CompiledModel {
     pub fn compile(
         graph: Graph,
         calibration: &[Vec<Tensor>],
-        settings: Settings,
+        mut settings: Settings,
     ) -> ZkinferResult<Self> {
+        if settings.search.enabled && !settings.search.scales.is_empty() {
+            let options = settings.plan.plan_options();
+            let base = settings.quant.clone();
+            let found = zkinfer_layout::search_scale(
+                settings.search.scales.iter().copied(),
+                settings.search.tolerance,
+                &options,
+                |scale| {
+                    let quant = at_scale(&base, scale);
+                    let model = QuantizedModel::quantize(&graph, &quant, calibration)
+                        .map_err(LayoutError::Quant)?;
+                    let report = AccuracyReport::compare(&graph, &model, calibration)
+                        .map_err(LayoutError::Quant)?;
+                    Ok((model, report.worst_relative_error()))
+                },
+            )?;
+            settings.quant = at_scale(&base, found.scale);
+            settings.search.enabled = false;
+            return Ok(CompiledModel {
+                graph,
+                model: found.model,
+                plan: found.plan,
+                settings,
+            });
+        }
         let model = QuantizedModel::quantize(&graph, &settings.quant, calibration)?;
         let plan = zkinfer_layout::plan(&model, &settings.plan.plan_options())?;
         Ok(CompiledModel {

@@ -152,12 +152,13 @@ impl WorkDir {
         let bytes = std::fs::read(model).map_err(|e| ZkinferError::io(model, e))?;
         let graph = zkinfer_onnx::load_model_bytes(&bytes, &Default::default())?;
         let samples = calibration.all_tensors(&graph)?;
-        let compiled = CompiledModel::compile(graph, &samples, settings.clone())?;
+        // The compiled settings hold the searched scale (and the search turned off).
+        let compiled = CompiledModel::compile(graph, &samples, settings)?;
         let record = CompiledRecord {
             format_version: FORMAT_VERSION,
             model_path: std::fs::canonicalize(model).map_err(|e| ZkinferError::io(model, e))?,
             model_sha256: sha256_hex(&bytes),
-            settings,
+            settings: compiled.settings.clone(),
             calibration: calibration.samples.clone(),
             constraints: compiled.plan.total().constraints,
         };

@@ -45,6 +45,7 @@ pub fn run(args: Args) -> Result<(), String> {
         settings.quant.input_scale = scale;
         settings.quant.weight_scale = scale;
         settings.quant.activation_scale = scale;
+        settings.search.enabled = false;
         let compiled = match CompiledModel::compile(graph.clone(), &samples, settings.clone()) {
             Ok(c) => c,
             Err(e) => {

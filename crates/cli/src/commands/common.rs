@@ -40,7 +40,8 @@ pub struct SettingsArgs {
     /// Visibility of the output.
     #[arg(long, value_enum)]
     pub output_visibility: Option<OutputVis>,
-    /// Fixed-point scale exponent for inputs, weights and activations (values are round(x·2^scale)).
+    /// Fixed-point scale exponent for inputs, weights and activations (values are
+    /// round(x·2^scale)); without it, compile searches the scale (see settings.json `search`).
     #[arg(long)]
     pub scale: Option<u32>,
 }
@@ -125,6 +126,7 @@ impl SettingsArgs {
             settings.quant.input_scale = s;
             settings.quant.weight_scale = s;
             settings.quant.activation_scale = s;
+            settings.search.enabled = false;
         }
         Ok(settings)
     }

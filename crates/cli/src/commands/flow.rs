@@ -39,10 +39,10 @@ pub fn compile(
         bytes(compiled.plan.predicted_peak_bytes() as usize)
     );
     println!(
-        "settings: {}",
+        "scale 2^{} for inputs, weights and activations; settings: {}",
+        record.settings.quant.activation_scale,
         dir.path(zkinfer::workdir::SETTINGS).display()
     );
-    let _ = record;
     Ok(took)
 }
 
