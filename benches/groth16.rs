@@ -19,8 +19,8 @@
 //! is therefore also measured *paired*: after the criterion groups of each
 //! size, the default prover and raw ark-groth16 alternate
 //! `ZKINFER_BENCH_PAIRS` times (default 10, order flipped every pair), and the
-//! median of the per-pair ratios is printed as
-//! `paired prove 2^k: cached_matrices … ark_groth16 … ratio …`.
+//! medians of the per-pair wall-clock and CPU-time ratios are printed as
+//! `paired prove 2^k: … ratio cached_matrices / ark_groth16: wall …, cpu …`.
 //!
 //! Sizes: `ZKINFER_BENCH_MIN_LOG` / `ZKINFER_BENCH_MAX_LOG` (defaults 12 and
 //! 18) bound `k`; `ZKINFER_BENCH_SETUP_MAX_LOG` (default: the max) bounds the
@@ -135,7 +135,10 @@ fn bench_groth16(c: &mut Criterion) {
 }
 
 /// Alternates the default prover and raw ark-groth16 on the same circuit and
-/// key, and prints medians of their times and of the per-pair time ratio.
+/// key, and prints medians of their wall-clock times, of the per-pair
+/// wall-clock ratio and of the per-pair CPU-time ratio. CPU time (summed over
+/// this process's threads) does not count time other processes took from
+/// us, so it is the steadier overhead measure on a shared machine.
 fn paired_prove_ratio(
     size: &str,
     pk: &Groth16ProvingKey<Bn254>,
@@ -145,20 +148,23 @@ fn paired_prove_ratio(
     let pairs = env_number("ZKINFER_BENCH_PAIRS", 10) as usize;
     let mut ours = Vec::with_capacity(pairs);
     let mut raw = Vec::with_capacity(pairs);
-    let mut ratios = Vec::with_capacity(pairs);
+    let mut wall_ratios = Vec::with_capacity(pairs);
+    let mut cpu_ratios = Vec::with_capacity(pairs);
     for pair in 0..pairs {
         let time_ours = |rng: &mut StdRng| {
-            let circuit = circuit.clone();
-            let started = Instant::now();
-            Groth16Bn254::prove(pk, circuit, rng).expect("prove");
-            started.elapsed().as_secs_f64()
+            measure(|| {
+                Groth16Bn254::prove(pk, circuit.clone(), rng).expect("prove");
+            })
         };
         let time_raw = |rng: &mut StdRng| {
-            let circuit = circuit.clone();
-            let started = Instant::now();
-            Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk.ark_key(), rng)
+            measure(|| {
+                Groth16::<Bn254>::create_random_proof_with_reduction(
+                    circuit.clone(),
+                    pk.ark_key(),
+                    rng,
+                )
                 .expect("prove");
-            started.elapsed().as_secs_f64()
+            })
         };
         let (ours_time, raw_time) = if pair % 2 == 0 {
             let ours_time = time_ours(rng);
@@ -167,17 +173,54 @@ fn paired_prove_ratio(
             let raw_time = time_raw(rng);
             (time_ours(rng), raw_time)
         };
-        ours.push(ours_time);
-        raw.push(raw_time);
-        ratios.push(ours_time / raw_time);
+        ours.push(ours_time.wall);
+        raw.push(raw_time.wall);
+        wall_ratios.push(ours_time.wall / raw_time.wall);
+        if let (Some(ours_cpu), Some(raw_cpu)) = (ours_time.cpu, raw_time.cpu) {
+            cpu_ratios.push(ours_cpu / raw_cpu);
+        }
     }
+    let cpu_ratio = if cpu_ratios.is_empty() {
+        "n/a".to_owned()
+    } else {
+        format!("{:.3}", median(&mut cpu_ratios))
+    };
     eprintln!(
         "paired prove {size}: cached_matrices {:.2} ms, ark_groth16 {:.2} ms, \
-         ratio (cached_matrices / ark_groth16) {:.3}, median of {pairs} pairs",
+         ratio cached_matrices / ark_groth16: wall {:.3}, cpu {cpu_ratio} \
+         (medians of {pairs} pairs)",
         median(&mut ours) * 1e3,
         median(&mut raw) * 1e3,
-        median(&mut ratios),
+        median(&mut wall_ratios),
     );
+}
+
+/// Wall-clock and process CPU seconds of one run.
+struct Measured {
+    wall: f64,
+    cpu: Option<f64>,
+}
+
+fn measure(run: impl FnOnce()) -> Measured {
+    let cpu_before = process_cpu_seconds();
+    let started = Instant::now();
+    run();
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = process_cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
+    Measured { wall, cpu }
+}
+
+/// CPU time of all threads of this process (Linux: the first field of each
+/// `/proc/self/task/*/schedstat`, in nanoseconds); `None` elsewhere.
+fn process_cpu_seconds() -> Option<f64> {
+    let mut total_ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let schedstat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total_ns += schedstat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total_ns as f64 * 1e-9)
 }
 
 fn median(values: &mut [f64]) -> f64 {
