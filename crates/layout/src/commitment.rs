@@ -1,5 +1,6 @@
 //! Poseidon commitments to the weights (and, in circuit, to inputs and outputs).
 
+use zkinfer_gadgets::poseidon::commit_native;
 use zkinfer_quant::QuantizedModel;
 
 use crate::plan::Plan;
@@ -11,10 +12,15 @@ use crate::Fr;
 /// checks the proof's weight-commitment public input against it.
 ///
 /// `Some` when the plan's weights are hashed.
-pub fn model_commitment(_model: &QuantizedModel, plan: &Plan) -> Option<Fr> {
+///
+/// The weights are every coefficient and bias of the parameterised affine
+/// nodes, in node order, per row the bias then the row's coefficients, packed
+/// at their common signed width and hashed with the gadget crate's Poseidon
+/// ([`commit_native`]), exactly as the circuit does.
+pub fn model_commitment(model: &QuantizedModel, plan: &Plan) -> Option<Fr> {
     if plan.visibility.weights != WeightVisibility::Hashed {
         return None;
     }
-    // Planning refuses hashed weights until the gadget crate's Poseidon lands.
-    None
+    let (values, bits) = crate::family::weight_values(model);
+    Some(commit_native::<Fr>(&values, bits))
 }

@@ -7,6 +7,8 @@ use zkinfer_gadgets::activation::{Clip, LeakyRelu, Relu};
 use zkinfer_gadgets::cost::Cost as GadgetCost;
 use zkinfer_gadgets::gadget::Gadget;
 use zkinfer_gadgets::linear::dot_private_cost;
+use zkinfer_gadgets::pool::{max_of_cost, ArgMax};
+use zkinfer_gadgets::poseidon::PoseidonCommit;
 use zkinfer_gadgets::range::decompose_cost;
 use zkinfer_gadgets::rescale::{divide_by_constant_cost, quotient_bits};
 use zkinfer_quant::arith::Bits;
@@ -342,4 +344,91 @@ impl Activation {
             Activation::Clip(_) => GadgetChoice::Clip,
         }
     }
+}
+
+/// [`max_of_cost`] for inputs of any shape: each gap `m − x_i` is decomposed
+/// once and read once in the product chain.
+pub(crate) fn max_cost(bits: u32, xs: &[LcShape]) -> Cost {
+    let n = xs.len();
+    let mut cost = from_gadget(max_of_cost(n, bits));
+    if n >= 2 {
+        for x in xs {
+            let gap = LcShape {
+                vars: x.vars + 1,
+                constant: -x.constant,
+            };
+            let actual =
+                from_gadget(decompose_cost(bits, gap.vars, gap.constant)).nonzeros + gap.nonzeros();
+            let reference = from_gadget(decompose_cost(bits, 2, 0)).nonzeros + 2;
+            cost.nonzeros = (cost.nonzeros + actual).saturating_sub(reference);
+        }
+    }
+    cost
+}
+
+/// [`ArgMax`]'s cost (exact for single-variable inputs; wider inputs only
+/// change non-zeros, which are then approximate).
+pub(crate) fn argmax_cost(bits: u32, len: usize) -> Cost {
+    from_gadget(<ArgMax as Gadget<Fr>>::cost(&ArgMax { bits, len }))
+}
+
+/// The shape of [`ArgMax`]'s index output `Σ i·h_i` with `h_{n−1} = 1 − Σ h_j`.
+pub(crate) fn argmax_index_shape(len: usize) -> LcShape {
+    if len <= 1 {
+        LcShape::constant(0)
+    } else {
+        LcShape {
+            vars: len - 1,
+            constant: len as i128 - 1,
+        }
+    }
+}
+
+/// Poseidon commitment to `values` of `bits` bits (range-checked when asked),
+/// plus the equality with its public input.
+pub(crate) fn commitment_cost(bits: u32, values: &[LcShape], range_check: bool) -> Cost {
+    let g = PoseidonCommit {
+        bits,
+        len: values.len(),
+        range_check: false,
+    };
+    let mut cost = from_gadget(<PoseidonCommit as Gadget<Fr>>::cost(&g));
+    let extra: u64 = values
+        .iter()
+        .map(|v| v.vars as u64)
+        .sum::<u64>()
+        .saturating_sub(values.len() as u64);
+    cost.nonzeros += 3 * extra;
+    if range_check {
+        let half = 1i128 << (bits - 1);
+        for v in values {
+            cost += from_gadget(decompose_cost(bits, v.vars, v.constant + half));
+        }
+    }
+    cost + Cost {
+        constraints: 1,
+        witnesses: 0,
+        instances: 1,
+        nonzeros: 3,
+    }
+}
+
+/// All weights of a model in commitment order (per parameterised affine node,
+/// per row: the bias, then the row's coefficients) and their common width.
+pub(crate) fn weight_values(model: &zkinfer_quant::QuantizedModel) -> (Vec<i128>, u32) {
+    let mut values = Vec::new();
+    for node in model.nodes() {
+        if let QOp::Affine(a) = &node.op {
+            if is_parameterised(a, node.inputs.len()) {
+                for r in 0..a.rows() {
+                    values.push(a.bias[r] as i128);
+                    values.extend(a.row(r).iter().map(|t| t.coeff as i128));
+                }
+            }
+        }
+    }
+    let (lo, hi) = values
+        .iter()
+        .fold((0i128, 0i128), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    (values, Bits::signed_for_range(lo, hi).0.max(2))
 }

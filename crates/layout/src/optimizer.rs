@@ -253,10 +253,65 @@ fn plan_with(
                     "private × private products: gadget not available yet",
                 ))
             }
-            QOp::MaxOver { .. } => {
-                return Err(unsupported("max over windows: gadget not available yet"))
+            QOp::MaxOver { windows, min } => {
+                let bits = model.tensor(node.inputs[0]).bits;
+                let mut cost = Cost::ZERO;
+                for w in 0..windows.len() {
+                    let xs: Vec<LcShape> = windows
+                        .window(w)
+                        .iter()
+                        .map(|t| {
+                            let x = in_shape(t.input, t.index);
+                            if *min {
+                                LcShape {
+                                    constant: -x.constant,
+                                    ..x
+                                }
+                            } else {
+                                x
+                            }
+                        })
+                        .collect();
+                    cost += family::max_cost(bits, &xs);
+                    out_shapes[w] = match xs.len() {
+                        1 if *min => LcShape {
+                            constant: -xs[0].constant,
+                            ..xs[0]
+                        },
+                        1 => xs[0],
+                        _ => LcShape::VARIABLE,
+                    };
+                }
+                entry.gadget = GadgetChoice::MaxSelect;
+                entry.cost = cost;
+                entry.bits = bits;
+                entry.alternatives = verdicts(
+                    &entry.gadget,
+                    vec![(
+                        GadgetChoice::MaxSelect,
+                        cost,
+                        "one range check per element and a product chain".into(),
+                    )],
+                    &rank,
+                );
             }
-            QOp::ArgMax { .. } => return Err(unsupported("argmax: gadget not available yet")),
+            QOp::ArgMax { windows, .. } => {
+                let bits = model.tensor(node.inputs[0]).bits;
+                let mut cost = Cost::ZERO;
+                for w in 0..windows.len() {
+                    let n = windows.window(w).len();
+                    cost += family::argmax_cost(bits, n);
+                    out_shapes[w] = family::argmax_index_shape(n);
+                }
+                entry.gadget = GadgetChoice::ArgMax;
+                entry.cost = cost;
+                entry.bits = bits;
+                entry.alternatives = verdicts(
+                    &entry.gadget,
+                    vec![(GadgetChoice::ArgMax, cost, String::new())],
+                    &rank,
+                );
+            }
             QOp::Nonlinear { .. } => {
                 return Err(unsupported(
                     "nonlinear approximation: gadget not available yet",
@@ -297,17 +352,34 @@ fn plan_with(
         });
     }
     if vis.input == InputVisibility::Hashed {
-        return Err(LayoutError::Unsupported {
-            node: "<inputs>".into(),
-            op: "Poseidon".into(),
-            reason: "hashed inputs: Poseidon gadget not available yet".into(),
+        let values: Vec<LcShape> = model
+            .inputs()
+            .iter()
+            .flat_map(|&id| shapes[id.0].clone())
+            .collect();
+        let bits = model
+            .inputs()
+            .iter()
+            .map(|&id| model.tensor(id).bits)
+            .max()
+            .unwrap_or(2);
+        extras.push(PlanExtra {
+            what: format!(
+                "inputs: Poseidon commitment of {} values at {bits} bits",
+                values.len()
+            ),
+            cost: family::commitment_cost(bits, &values, false),
         });
     }
     if vis.weights == WeightVisibility::Hashed {
-        return Err(LayoutError::Unsupported {
-            node: "<weights>".into(),
-            op: "Poseidon".into(),
-            reason: "hashed weights: Poseidon gadget not available yet".into(),
+        let (weights, bits) = family::weight_values(model);
+        let values = vec![LcShape::VARIABLE; weights.len()];
+        extras.push(PlanExtra {
+            what: format!(
+                "weights: Poseidon commitment of {} values at {bits} bits",
+                weights.len()
+            ),
+            cost: family::commitment_cost(bits, &values, true),
         });
     }
     for &id in model.outputs() {
@@ -332,14 +404,23 @@ fn plan_with(
                 what: format!("output `{}` {:?}: private", t.name, t.shape),
                 cost: Cost::ZERO,
             }),
-            OutputVisibility::Hashed => {
-                return Err(LayoutError::Unsupported {
-                    node: "<outputs>".into(),
-                    op: "Poseidon".into(),
-                    reason: "hashed outputs: Poseidon gadget not available yet".into(),
-                })
-            }
+            OutputVisibility::Hashed => {}
         }
+    }
+    if vis.output == OutputVisibility::Hashed {
+        let values: Vec<LcShape> = model
+            .outputs()
+            .iter()
+            .flat_map(|&id| shapes[id.0].clone())
+            .collect();
+        let bits = output_bits(model);
+        extras.push(PlanExtra {
+            what: format!(
+                "outputs: Poseidon commitment of {} values at {bits} bits",
+                values.len()
+            ),
+            cost: family::commitment_cost(bits, &values, true),
+        });
     }
     Ok(Plan {
         visibility: vis,
@@ -466,4 +547,15 @@ fn suggestions(model: &QuantizedModel, options: &PlanOptions, plan: &Plan) -> Ve
         }
     }
     out
+}
+
+/// The common width output values are committed at.
+pub(crate) fn output_bits(model: &QuantizedModel) -> u32 {
+    model
+        .outputs()
+        .iter()
+        .map(|&id| model.tensor(id).bits)
+        .max()
+        .unwrap_or(2)
+        .max(2)
 }

@@ -13,18 +13,21 @@
 pub mod elementwise;
 /// Affine maps, data movement and constants.
 pub mod linear;
+/// Maxima and arg-maxima over windows.
+pub mod reduce;
 
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use ndarray::ArrayD;
 use zkinfer_gadgets::error::GadgetError;
 use zkinfer_gadgets::gadget::Gadget;
+use zkinfer_gadgets::poseidon::commit;
 use zkinfer_gadgets::range::{enforce, RangeCheck};
 use zkinfer_gadgets::wire::Wire;
 use zkinfer_quant::{QOp, QTensorId, QuantizedModel, Trace};
 
 use crate::error::LayoutError;
 use crate::plan::{GadgetChoice, Plan};
-use crate::visibility::{InputVisibility, OutputVisibility};
+use crate::visibility::{InputVisibility, OutputVisibility, WeightVisibility};
 use crate::Fr;
 
 /// The whole-model circuit.
@@ -90,8 +93,27 @@ impl<'a> ModelCircuit<'a> {
             weights: Vec::new(),
         };
         s.inputs(&cs)?;
+        if self.plan.visibility.input == InputVisibility::Hashed {
+            let mut values = Vec::new();
+            for &id in self.model.inputs() {
+                values.extend(s.wires(id)?.iter().cloned());
+            }
+            let bits = self
+                .model
+                .inputs()
+                .iter()
+                .map(|&id| self.model.tensor(id).bits)
+                .max()
+                .unwrap_or(2);
+            s.commit_public(&cs, "inputs", &values, bits, false)?;
+        }
         for index in 0..self.model.nodes().len() {
             s.node(&cs, index)?;
+        }
+        if self.plan.visibility.weights == WeightVisibility::Hashed {
+            let (_, bits) = crate::family::weight_values(self.model);
+            let weights = std::mem::take(&mut s.weights);
+            s.commit_public(&cs, "weights", &weights, bits, true)?;
         }
         s.outputs(&cs)
     }
@@ -169,6 +191,28 @@ impl Synthesis<'_> {
         self.wires[id.0] = Some(wires);
     }
 
+    /// Poseidon commitment to `values`, exposed as one public input.
+    fn commit_public(
+        &mut self,
+        cs: &ConstraintSystemRef<Fr>,
+        what: &str,
+        values: &[Wire<Fr>],
+        bits: u32,
+        range_check: bool,
+    ) -> Result<(), LayoutError> {
+        let ns = ark_relations::ns!(cs, "commitment");
+        let cs = ns.cs();
+        let (hash, value) = commit(&cs, values, bits, range_check).map_err(at(what))?;
+        let known = self.values.trace.is_some();
+        let public = cs.new_input_variable(|| {
+            value
+                .filter(|_| known)
+                .ok_or(SynthesisError::AssignmentMissing)
+        })?;
+        enforce(&cs, Wire::<Fr>::constant(1).lc, hash.lc, public.into()).map_err(at(what))?;
+        Ok(())
+    }
+
     fn inputs(&mut self, cs: &ConstraintSystemRef<Fr>) -> Result<(), LayoutError> {
         let visibility = self.plan.visibility.input;
         for &id in self.model.inputs() {
@@ -215,6 +259,8 @@ impl Synthesis<'_> {
             QOp::Relu | QOp::LeakyRelu { .. } | QOp::Clip { .. } => {
                 elementwise::activation(self, cs, node)
             }
+            QOp::MaxOver { windows, min } => reduce::max_over(self, cs, node, windows, *min),
+            QOp::ArgMax { windows, min } => reduce::argmax(self, cs, node, windows, *min),
             other => Err(LayoutError::Unsupported {
                 node: node.name.clone(),
                 op: other.kind_name().into(),
@@ -239,11 +285,14 @@ impl Synthesis<'_> {
                 }
                 Ok(())
             }
-            OutputVisibility::Hashed => Err(LayoutError::Unsupported {
-                node: "<outputs>".into(),
-                op: "Poseidon".into(),
-                reason: "hashed outputs: Poseidon gadget not available yet".into(),
-            }),
+            OutputVisibility::Hashed => {
+                let mut values = Vec::new();
+                for &id in self.model.outputs() {
+                    values.extend(self.wires(id)?.iter().cloned());
+                }
+                let bits = crate::optimizer::output_bits(self.model);
+                self.commit_public(cs, "outputs", &values, bits, true)
+            }
         }
     }
 }
