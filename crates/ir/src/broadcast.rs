@@ -15,7 +15,10 @@ pub fn broadcast_shapes(op: &'static str, shapes: &[&[usize]]) -> IrResult<Vec<u
             if *o == 1 {
                 *o = d;
             } else if d != 1 && d != *o {
-                return Err(IrError::shape(op, format!("cannot broadcast shapes {shapes:?}")));
+                return Err(IrError::shape(
+                    op,
+                    format!("cannot broadcast shapes {shapes:?}"),
+                ));
             }
         }
     }

@@ -115,12 +115,18 @@ pub enum IrError {
 impl IrError {
     /// Shorthand for [`IrError::InvalidArgument`].
     pub fn invalid(op: &'static str, detail: impl Into<String>) -> Self {
-        IrError::InvalidArgument { op, detail: detail.into() }
+        IrError::InvalidArgument {
+            op,
+            detail: detail.into(),
+        }
     }
 
     /// Shorthand for [`IrError::Shape`].
     pub fn shape(op: &'static str, detail: impl Into<String>) -> Self {
-        IrError::Shape { op, detail: detail.into() }
+        IrError::Shape {
+            op,
+            detail: detail.into(),
+        }
     }
 }
 

@@ -19,12 +19,20 @@ pub struct Fact {
 impl Fact {
     /// A runtime tensor of known type and shape.
     pub fn new(dtype: DType, shape: Vec<usize>) -> Self {
-        Fact { dtype, shape, value: None }
+        Fact {
+            dtype,
+            shape,
+            value: None,
+        }
     }
 
     /// A constant.
     pub fn constant(t: Tensor) -> Self {
-        Fact { dtype: t.dtype(), shape: t.shape().to_vec(), value: Some(Arc::new(t)) }
+        Fact {
+            dtype: t.dtype(),
+            shape: t.shape().to_vec(),
+            value: Some(Arc::new(t)),
+        }
     }
 
     /// Number of elements.

@@ -58,9 +58,18 @@ impl Graph {
         nodes: Vec<Node>,
     ) -> IrResult<Graph> {
         let nodes = topological_order(&inputs, &constants, nodes)?;
-        let mut graph = Graph { inputs, outputs, constants, nodes: Vec::new(), facts: HashMap::new() };
+        let mut graph = Graph {
+            inputs,
+            outputs,
+            constants,
+            nodes: Vec::new(),
+            facts: HashMap::new(),
+        };
         for input in &graph.inputs {
-            graph.facts.insert(input.name.clone(), Fact::new(input.dtype, input.shape.clone()));
+            graph.facts.insert(
+                input.name.clone(),
+                Fact::new(input.dtype, input.shape.clone()),
+            );
         }
         for (name, t) in &graph.constants {
             graph.facts.insert(name.clone(), Fact::constant(t.clone()));
@@ -75,11 +84,14 @@ impl Graph {
             if out_facts.len() < node.outputs.len() {
                 return Err(wrap(
                     &node,
-                    IrError::invalid(node.op.name(), format!(
-                        "produces {} output(s) but the node names {}",
-                        out_facts.len(),
-                        node.outputs.len()
-                    )),
+                    IrError::invalid(
+                        node.op.name(),
+                        format!(
+                            "produces {} output(s) but the node names {}",
+                            out_facts.len(),
+                            node.outputs.len()
+                        ),
+                    ),
                 ));
             }
             let foldable = out_facts.iter().all(Fact::is_const);
@@ -129,7 +141,11 @@ impl Graph {
 
 /// Attach the node's identity to an error raised inside it.
 pub(crate) fn wrap(node: &Node, e: IrError) -> IrError {
-    IrError::Node { node: node.name.clone(), op: node.op.name(), source: Box::new(e) }
+    IrError::Node {
+        node: node.name.clone(),
+        op: node.op.name(),
+        source: Box::new(e),
+    }
 }
 
 /// Kahn's algorithm, stable with respect to the source order (ONNX files are
@@ -139,13 +155,19 @@ fn topological_order(
     constants: &BTreeMap<String, Tensor>,
     nodes: Vec<Node>,
 ) -> IrResult<Vec<Node>> {
-    let mut available: HashSet<String> =
-        inputs.iter().map(|i| i.name.clone()).chain(constants.keys().cloned()).collect();
+    let mut available: HashSet<String> = inputs
+        .iter()
+        .map(|i| i.name.clone())
+        .chain(constants.keys().cloned())
+        .collect();
     let producers: HashSet<&String> = nodes.iter().flat_map(|n| n.outputs.iter()).collect();
     for node in &nodes {
         for name in node.inputs.iter().flatten() {
             if !available.contains(name) && !producers.contains(name) {
-                return Err(IrError::UnknownTensor { name: name.clone(), node: node.name.clone() });
+                return Err(IrError::UnknownTensor {
+                    name: name.clone(),
+                    node: node.name.clone(),
+                });
             }
         }
     }

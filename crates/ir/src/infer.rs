@@ -12,11 +12,17 @@ use crate::tensor::Tensor;
 /// Outputs are constant exactly when every present input is constant. Inputs
 /// listed by [`Op::shape_inputs`] must be constant, because their values decide
 /// the output shape and a stand-in would give a wrong one.
-pub fn infer_by_abstract_eval<O: Op + ?Sized>(op: &O, inputs: &[Option<&Fact>]) -> IrResult<Vec<Fact>> {
+pub fn infer_by_abstract_eval<O: Op + ?Sized>(
+    op: &O,
+    inputs: &[Option<&Fact>],
+) -> IrResult<Vec<Fact>> {
     for &i in op.shape_inputs() {
         if let Some(Some(f)) = inputs.get(i) {
             if !f.is_const() {
-                return Err(IrError::NotConstant { op: op.name(), index: i });
+                return Err(IrError::NotConstant {
+                    op: op.name(),
+                    index: i,
+                });
             }
         }
     }
@@ -41,6 +47,12 @@ pub fn infer_by_abstract_eval<O: Op + ?Sized>(op: &O, inputs: &[Option<&Fact>]) 
     };
     Ok(outputs
         .into_iter()
-        .map(|t| if all_const { Fact::constant(t) } else { Fact::new(t.dtype(), t.shape().to_vec()) })
+        .map(|t| {
+            if all_const {
+                Fact::constant(t)
+            } else {
+                Fact::new(t.dtype(), t.shape().to_vec())
+            }
+        })
         .collect())
 }

@@ -15,7 +15,10 @@ impl Graph {
     /// for floats, finiteness (a proof about NaN would be meaningless).
     pub fn check_inputs(&self, inputs: &[Tensor]) -> IrResult<()> {
         if inputs.len() != self.inputs.len() {
-            return Err(IrError::InputCount { expected: self.inputs.len(), found: inputs.len() });
+            return Err(IrError::InputCount {
+                expected: self.inputs.len(),
+                found: inputs.len(),
+            });
         }
         for (decl, t) in self.inputs.iter().zip(inputs) {
             if decl.dtype != t.dtype() || decl.shape != t.shape() {
@@ -29,7 +32,11 @@ impl Graph {
             }
             if let Tensor::F32(a) = t {
                 if let Some((index, &value)) = a.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-                    return Err(IrError::NonFinite { name: decl.name.clone(), index, value });
+                    return Err(IrError::NonFinite {
+                        name: decl.name.clone(),
+                        index,
+                        value,
+                    });
                 }
             }
         }
@@ -53,7 +60,10 @@ impl Graph {
     /// NaN on purpose). Returns the full trace.
     pub fn run_unchecked(&self, inputs: &[Tensor]) -> IrResult<FloatTrace> {
         if inputs.len() != self.inputs.len() {
-            return Err(IrError::InputCount { expected: self.inputs.len(), found: inputs.len() });
+            return Err(IrError::InputCount {
+                expected: self.inputs.len(),
+                found: inputs.len(),
+            });
         }
         let mut values: FloatTrace = HashMap::new();
         for (decl, t) in self.inputs.iter().zip(inputs) {
@@ -68,7 +78,10 @@ impl Graph {
                 .iter()
                 .map(|i| i.as_ref().and_then(|name| values.get(name)))
                 .collect();
-            let outputs = node.op.eval(Inputs::new(node.op.name(), &slots)).map_err(|e| wrap(node, e))?;
+            let outputs = node
+                .op
+                .eval(Inputs::new(node.op.name(), &slots))
+                .map_err(|e| wrap(node, e))?;
             for (name, t) in node.outputs.iter().zip(outputs) {
                 values.insert(name.clone(), t);
             }

@@ -39,7 +39,8 @@ impl<'a> Inputs<'a> {
 
     /// A required input.
     pub fn get(&self, index: usize) -> IrResult<&'a Tensor> {
-        self.opt(index).ok_or(IrError::MissingInput { op: self.op, index })
+        self.opt(index)
+            .ok_or(IrError::MissingInput { op: self.op, index })
     }
 
     /// An optional input: `None` when the slot is absent or empty.
@@ -124,7 +125,12 @@ pub fn expect_dtype(op: &'static str, index: usize, t: &Tensor, dtype: DType) ->
     if t.dtype() == dtype {
         Ok(())
     } else {
-        Err(IrError::DType { op, index, expected: dtype.to_string(), found: t.dtype() })
+        Err(IrError::DType {
+            op,
+            index,
+            expected: dtype.to_string(),
+            found: t.dtype(),
+        })
     }
 }
 
@@ -135,6 +141,9 @@ pub fn normalize_axis(op: &'static str, axis: i64, rank: usize) -> IrResult<usiz
     if (0..r.max(1)).contains(&a) || (r == 0 && a == 0) {
         Ok(a as usize)
     } else {
-        Err(IrError::invalid(op, format!("axis {axis} out of range for rank {rank}")))
+        Err(IrError::invalid(
+            op,
+            format!("axis {axis} out of range for rank {rank}"),
+        ))
     }
 }

@@ -136,7 +136,12 @@ impl Tensor {
     pub fn as_f32(&self, op: &'static str, index: usize) -> IrResult<&ArrayD<f32>> {
         match self {
             Tensor::F32(a) => Ok(a),
-            other => Err(IrError::DType { op, index, expected: "f32".into(), found: other.dtype() }),
+            other => Err(IrError::DType {
+                op,
+                index,
+                expected: "f32".into(),
+                found: other.dtype(),
+            }),
         }
     }
 
@@ -144,7 +149,12 @@ impl Tensor {
     pub fn as_i64(&self, op: &'static str, index: usize) -> IrResult<&ArrayD<i64>> {
         match self {
             Tensor::I64(a) => Ok(a),
-            other => Err(IrError::DType { op, index, expected: "i64".into(), found: other.dtype() }),
+            other => Err(IrError::DType {
+                op,
+                index,
+                expected: "i64".into(),
+                found: other.dtype(),
+            }),
         }
     }
 
@@ -152,7 +162,12 @@ impl Tensor {
     pub fn as_bool(&self, op: &'static str, index: usize) -> IrResult<&ArrayD<bool>> {
         match self {
             Tensor::Bool(a) => Ok(a),
-            other => Err(IrError::DType { op, index, expected: "bool".into(), found: other.dtype() }),
+            other => Err(IrError::DType {
+                op,
+                index,
+                expected: "bool".into(),
+                found: other.dtype(),
+            }),
         }
     }
 
@@ -194,7 +209,10 @@ impl Tensor {
         fn go<T: Clone>(a: &ArrayD<T>, shape: &[usize]) -> IrResult<ArrayD<T>> {
             let data: Vec<T> = a.iter().cloned().collect();
             ArrayD::from_shape_vec(IxDyn(shape), data).map_err(|_| {
-                IrError::shape("Reshape", format!("cannot reshape {:?} into {:?}", a.shape(), shape))
+                IrError::shape(
+                    "Reshape",
+                    format!("cannot reshape {:?} into {:?}", a.shape(), shape),
+                )
             })
         }
         Ok(match self {

@@ -28,14 +28,85 @@ use crate::tensor_proto::tensor_from_bytes;
 /// The ops the float IR is required to support (issue #2's list). A node test
 /// whose ops all belong here is "in scope" for the pass-rate target.
 pub const REQUIRED_OPS: &[&str] = &[
-    "Add", "Sub", "Mul", "Div", "Neg", "Abs", "Sqrt", "Pow", "Exp", "Log", "Erf", "Reciprocal", "MatMul", "Gemm",
-    "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool", "Relu",
-    "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus",
-    "Softsign", "Gelu", "Clip", "Softmax", "LogSoftmax", "BatchNormalization", "InstanceNormalization",
-    "LayerNormalization", "Flatten", "Reshape", "Transpose", "Concat", "Slice", "Split", "Gather", "Squeeze",
-    "Unsqueeze", "Pad", "Expand", "Tile", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceL1",
-    "ReduceL2", "ReduceSumSquare", "ArgMax", "ArgMin", "Sum", "Mean", "Max", "Min", "Constant", "ConstantOfShape",
-    "Shape", "Cast", "Where", "Less", "Greater", "Equal", "Not", "And", "Or", "Resize", "Upsample", "Identity",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Neg",
+    "Abs",
+    "Sqrt",
+    "Pow",
+    "Exp",
+    "Log",
+    "Erf",
+    "Reciprocal",
+    "MatMul",
+    "Gemm",
+    "Conv",
+    "ConvTranspose",
+    "MaxPool",
+    "AveragePool",
+    "GlobalAveragePool",
+    "GlobalMaxPool",
+    "LpPool",
+    "Relu",
+    "LeakyRelu",
+    "PRelu",
+    "Elu",
+    "Selu",
+    "Celu",
+    "Sigmoid",
+    "HardSigmoid",
+    "HardSwish",
+    "Tanh",
+    "Softplus",
+    "Softsign",
+    "Gelu",
+    "Clip",
+    "Softmax",
+    "LogSoftmax",
+    "BatchNormalization",
+    "InstanceNormalization",
+    "LayerNormalization",
+    "Flatten",
+    "Reshape",
+    "Transpose",
+    "Concat",
+    "Slice",
+    "Split",
+    "Gather",
+    "Squeeze",
+    "Unsqueeze",
+    "Pad",
+    "Expand",
+    "Tile",
+    "ReduceSum",
+    "ReduceMean",
+    "ReduceMax",
+    "ReduceMin",
+    "ReduceL1",
+    "ReduceL2",
+    "ReduceSumSquare",
+    "ArgMax",
+    "ArgMin",
+    "Sum",
+    "Mean",
+    "Max",
+    "Min",
+    "Constant",
+    "ConstantOfShape",
+    "Shape",
+    "Cast",
+    "Where",
+    "Less",
+    "Greater",
+    "Equal",
+    "Not",
+    "And",
+    "Or",
+    "Resize",
+    "Upsample",
+    "Identity",
     "Dropout",
 ];
 
@@ -62,8 +133,14 @@ impl Suite {
     /// tests, rel 1e-3 for the example models).
     pub fn tolerance(self) -> Tolerance {
         match self {
-            Suite::OnnxNode => Tolerance { rel: 1e-4, abs: 1e-5 },
-            Suite::EzklExamples => Tolerance { rel: 1e-3, abs: 1e-5 },
+            Suite::OnnxNode => Tolerance {
+                rel: 1e-4,
+                abs: 1e-5,
+            },
+            Suite::EzklExamples => Tolerance {
+                rel: 1e-3,
+                abs: 1e-5,
+            },
         }
     }
 }
@@ -120,7 +197,11 @@ impl Report {
 
     /// Names of the cases that passed.
     pub fn passed_names(&self) -> BTreeSet<String> {
-        self.cases.iter().filter(|c| c.outcome == Outcome::Passed).map(|c| c.name.clone()).collect()
+        self.cases
+            .iter()
+            .filter(|c| c.outcome == Outcome::Passed)
+            .map(|c| c.name.clone())
+            .collect()
     }
 
     /// Cases that failed.
@@ -199,7 +280,12 @@ pub fn detect_suite(dir: &Path) -> Option<Suite> {
 
 fn case_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -208,12 +294,18 @@ fn case_dirs(dir: &Path) -> Vec<PathBuf> {
 /// Run every case of a suite directory whose name contains `filter`.
 pub fn run_suite(dir: &Path, filter: Option<&str>) -> Result<Report, String> {
     let suite = detect_suite(dir).ok_or_else(|| {
-        format!("{}: no conformance cases found (expected <case>/model.onnx or <case>/network.onnx)", dir.display())
+        format!(
+            "{}: no conformance cases found (expected <case>/model.onnx or <case>/network.onnx)",
+            dir.display()
+        )
     })?;
     let registry = OpRegistry::with_all_ops();
     let mut cases = Vec::new();
     for case in case_dirs(dir) {
-        let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if filter.is_some_and(|f| !name.contains(f)) {
             continue;
         }
@@ -224,15 +316,19 @@ pub fn run_suite(dir: &Path, filter: Option<&str>) -> Result<Report, String> {
 
 /// Run one case directory of the given layout.
 pub fn run_case(suite: Suite, case: &Path, registry: &OpRegistry) -> CaseResult {
-    let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = case
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let model_file = case.join(match suite {
         Suite::OnnxNode => "model.onnx",
         Suite::EzklExamples => "network.onnx",
     });
     let model = match std::fs::read(&model_file)
         .map_err(|e| e.to_string())
-        .and_then(|b| ModelProto::parse_from_bytes(&b).map_err(|e| format!("not a valid ONNX model: {e}")))
-    {
+        .and_then(|b| {
+            ModelProto::parse_from_bytes(&b).map_err(|e| format!("not a valid ONNX model: {e}"))
+        }) {
         Ok(m) => m,
         Err(e) => {
             let outcome = match suite {
@@ -240,7 +336,11 @@ pub fn run_case(suite: Suite, case: &Path, registry: &OpRegistry) -> CaseResult 
                 Suite::EzklExamples if reference_error(case).is_some() => Outcome::Skipped(e),
                 _ => Outcome::Failed(e),
             };
-            return CaseResult { name, ops: Vec::new(), outcome };
+            return CaseResult {
+                name,
+                ops: Vec::new(),
+                outcome,
+            };
         }
     };
     let ops = crate::load::op_types(&model);
@@ -261,19 +361,29 @@ pub fn run_case(suite: Suite, case: &Path, registry: &OpRegistry) -> CaseResult 
 
 /// Names of the graph's runtime inputs (inputs that are not initializers), in order.
 fn runtime_input_names(model: &ModelProto) -> Vec<String> {
-    let Some(g) = model.graph.as_ref() else { return Vec::new() };
+    let Some(g) = model.graph.as_ref() else {
+        return Vec::new();
+    };
     let inits: BTreeSet<&str> = g.initializer.iter().map(|t| t.name.as_str()).collect();
-    g.input.iter().filter(|i| !inits.contains(i.name.as_str())).map(|i| i.name.clone()).collect()
+    g.input
+        .iter()
+        .filter(|i| !inits.contains(i.name.as_str()))
+        .map(|i| i.name.clone())
+        .collect()
 }
 
 fn classify(e: OnnxError) -> Outcome {
     match e {
-        OnnxError::UnsupportedOp { op_type, domain, .. } => {
-            Outcome::Unsupported(if domain.is_empty() { op_type } else { format!("{domain}.{op_type}") })
-        }
-        e @ (OnnxError::UnsupportedFeature { .. } | OnnxError::UnsupportedDType { .. } | OnnxError::UnsupportedOpset { .. }) => {
-            Outcome::Unsupported(e.to_string())
-        }
+        OnnxError::UnsupportedOp {
+            op_type, domain, ..
+        } => Outcome::Unsupported(if domain.is_empty() {
+            op_type
+        } else {
+            format!("{domain}.{op_type}")
+        }),
+        e @ (OnnxError::UnsupportedFeature { .. }
+        | OnnxError::UnsupportedDType { .. }
+        | OnnxError::UnsupportedOpset { .. }) => Outcome::Unsupported(e.to_string()),
         e => Outcome::Failed(e.to_string()),
     }
 }
@@ -284,7 +394,11 @@ fn numbered_files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
             rd.flatten()
                 .filter_map(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
-                    let n = name.strip_prefix(prefix)?.strip_suffix(".pb")?.parse().ok()?;
+                    let n = name
+                        .strip_prefix(prefix)?
+                        .strip_suffix(".pb")?
+                        .parse()
+                        .ok()?;
                     Some((n, e.path()))
                 })
                 .collect()
@@ -296,8 +410,13 @@ fn numbered_files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 
 fn run_node_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outcome {
     let names = runtime_input_names(model);
-    let mut sets: Vec<PathBuf> =
-        case_dirs(case).into_iter().filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("test_data_set"))).collect();
+    let mut sets: Vec<PathBuf> = case_dirs(case)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("test_data_set"))
+        })
+        .collect();
     sets.sort();
     if sets.is_empty() {
         return Outcome::Skipped("no test_data_set".into());
@@ -306,7 +425,11 @@ fn run_node_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
         let read = |files: Vec<PathBuf>| -> Result<Vec<Tensor>, String> {
             files
                 .iter()
-                .map(|f| std::fs::read(f).map_err(|e| e.to_string()).and_then(|b| tensor_from_bytes(&b).map_err(|e| e.to_string())))
+                .map(|f| {
+                    std::fs::read(f)
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| tensor_from_bytes(&b).map_err(|e| e.to_string()))
+                })
                 .collect()
         };
         let inputs = match read(numbered_files(&set, "input_")) {
@@ -318,7 +441,11 @@ fn run_node_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
             Err(e) => return Outcome::Failed(format!("reading outputs: {e}")),
         };
         if inputs.len() != names.len() {
-            return Outcome::Failed(format!("{} input files for {} graph inputs", inputs.len(), names.len()));
+            return Outcome::Failed(format!(
+                "{} input files for {} graph inputs",
+                inputs.len(),
+                names.len()
+            ));
         }
         let mut options = LoadOptions::default();
         for (n, t) in names.iter().zip(&inputs) {
@@ -345,7 +472,12 @@ fn run_node_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
             }
             Err(e) => return classify(e),
         };
-        if let Err(o) = run_and_compare(&graph, &runtime_inputs, &expected, Suite::OnnxNode.tolerance()) {
+        if let Err(o) = run_and_compare(
+            &graph,
+            &runtime_inputs,
+            &expected,
+            Suite::OnnxNode.tolerance(),
+        ) {
             return o;
         }
     }
@@ -356,12 +488,27 @@ fn run_node_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
 /// `zkinfer_ir::Op::shape_inputs`): reduction axes, `Reshape` targets, `Resize` scales...
 fn shape_deciding_inputs(model: &ModelProto, registry: &OpRegistry) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let Some(graph) = model.graph.as_ref() else { return out };
-    let opset = model.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map_or(1, |o| o.version);
+    let Some(graph) = model.graph.as_ref() else {
+        return out;
+    };
+    let opset = model
+        .opset_import
+        .iter()
+        .find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
+        .map_or(1, |o| o.version);
     for (i, node) in graph.node.iter().enumerate() {
         let name = format!("{}_{i}", node.op_type);
-        let ctx = crate::context::NodeContext { node, name: &name, opset };
-        let Some(op) = registry.get(&node.op_type).and_then(|parse| parse(&ctx).ok()) else { continue };
+        let ctx = crate::context::NodeContext {
+            node,
+            name: &name,
+            opset,
+        };
+        let Some(op) = registry
+            .get(&node.op_type)
+            .and_then(|parse| parse(&ctx).ok())
+        else {
+            continue;
+        };
         for &slot in op.shape_inputs() {
             if let Some(input) = node.input.get(slot).filter(|s| !s.is_empty()) {
                 out.insert(input.clone());
@@ -379,11 +526,22 @@ fn is_not_constant(e: &zkinfer_ir::IrError) -> bool {
     }
 }
 
-fn run_and_compare(graph: &Graph, inputs: &[Tensor], expected: &[Tensor], tol: Tolerance) -> Result<(), Outcome> {
-    let trace = graph.run_unchecked(inputs).map_err(|e| Outcome::Failed(format!("run: {e}")))?;
+fn run_and_compare(
+    graph: &Graph,
+    inputs: &[Tensor],
+    expected: &[Tensor],
+    tol: Tolerance,
+) -> Result<(), Outcome> {
+    let trace = graph
+        .run_unchecked(inputs)
+        .map_err(|e| Outcome::Failed(format!("run: {e}")))?;
     let got = graph.collect_outputs(&trace);
     if got.len() < expected.len() {
-        return Err(Outcome::Failed(format!("{} outputs, expected {}", got.len(), expected.len())));
+        return Err(Outcome::Failed(format!(
+            "{} outputs, expected {}",
+            got.len(),
+            expected.len()
+        )));
     }
     for (i, (g, w)) in got.iter().zip(expected).enumerate() {
         compare(g, w, tol).map_err(|e| Outcome::Failed(format!("output {i}: {e}")))?;
@@ -395,18 +553,27 @@ fn run_and_compare(graph: &Graph, inputs: &[Tensor], expected: &[Tensor], tol: T
 /// within tolerance, NaN matching NaN), integers and booleans exactly.
 pub fn compare(got: &Tensor, want: &Tensor, tol: Tolerance) -> Result<(), String> {
     if got.shape() != want.shape() {
-        return Err(format!("shape {:?}, expected {:?}", got.shape(), want.shape()));
+        return Err(format!(
+            "shape {:?}, expected {:?}",
+            got.shape(),
+            want.shape()
+        ));
     }
     if got.dtype() != want.dtype() {
         return Err(format!("type {}, expected {}", got.dtype(), want.dtype()));
     }
     match (got, want) {
-        (Tensor::F32(_), Tensor::F32(_)) => compare_floats(&got.to_f32_vec(), &want.to_f32_vec(), tol),
+        (Tensor::F32(_), Tensor::F32(_)) => {
+            compare_floats(&got.to_f32_vec(), &want.to_f32_vec(), tol)
+        }
         _ if got == want => Ok(()),
         _ => {
             let (g, w) = (got.to_i64_vec(), want.to_i64_vec());
             let i = g.iter().zip(&w).position(|(a, b)| a != b).unwrap_or(0);
-            Err(format!("differs at flat index {i}: {} vs expected {}", g[i], w[i]))
+            Err(format!(
+                "differs at flat index {i}: {} vs expected {}",
+                g[i], w[i]
+            ))
         }
     }
 }
@@ -416,7 +583,8 @@ fn compare_floats(got: &[f32], want: &[f32], tol: Tolerance) -> Result<(), Strin
         return Err(format!("{} values, expected {}", got.len(), want.len()));
     }
     for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        let ok = (g.is_nan() && w.is_nan()) || g == w || (g - w).abs() <= tol.abs + tol.rel * w.abs();
+        let ok =
+            (g.is_nan() && w.is_nan()) || g == w || (g - w).abs() <= tol.abs + tol.rel * w.abs();
         if !ok {
             return Err(format!("differs at flat index {i}: {g} vs expected {w}"));
         }
@@ -432,7 +600,10 @@ fn reference_error(case: &Path) -> Option<String> {
 
 fn run_ezkl_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outcome {
     if let Some(e) = reference_error(case) {
-        return Outcome::Skipped(format!("onnxruntime fails on it: {}", e.chars().take(100).collect::<String>()));
+        return Outcome::Skipped(format!(
+            "onnxruntime fails on it: {}",
+            e.chars().take(100).collect::<String>()
+        ));
     }
     let load_json = |file: &str| -> Result<serde_json::Value, String> {
         let text = std::fs::read_to_string(case.join(file)).map_err(|e| format!("{file}: {e}"))?;
@@ -453,9 +624,12 @@ fn run_ezkl_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
         if let Some(shapes) = input.get("input_shapes").and_then(|s| s.as_array()) {
             for (n, s) in names.iter().zip(shapes) {
                 if let Some(dims) = s.as_array() {
-                    options
-                        .input_shapes
-                        .insert(n.clone(), dims.iter().map(|d| d.as_u64().unwrap_or(1) as usize).collect());
+                    options.input_shapes.insert(
+                        n.clone(),
+                        dims.iter()
+                            .map(|d| d.as_u64().unwrap_or(1) as usize)
+                            .collect(),
+                    );
                 }
             }
         }
@@ -466,9 +640,17 @@ fn run_ezkl_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
         Err(e) => return classify(e),
     };
     // Models without runtime inputs come with a dummy input list.
-    let data = if graph.inputs.is_empty() { Vec::new() } else { data };
+    let data = if graph.inputs.is_empty() {
+        Vec::new()
+    } else {
+        data
+    };
     if data.len() != graph.inputs.len() {
-        return Outcome::Failed(format!("input.json has {} inputs, the model {}", data.len(), graph.inputs.len()));
+        return Outcome::Failed(format!(
+            "input.json has {} inputs, the model {}",
+            data.len(),
+            graph.inputs.len()
+        ));
     }
     let mut inputs = Vec::new();
     for (decl, values) in graph.inputs.iter().zip(data) {
@@ -485,11 +667,19 @@ fn run_ezkl_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
     };
     let got = graph.collect_outputs(&trace);
     if got.len() != want_values.len() {
-        return Outcome::Failed(format!("{} outputs, expected {}", got.len(), want_values.len()));
+        return Outcome::Failed(format!(
+            "{} outputs, expected {}",
+            got.len(),
+            want_values.len()
+        ));
     }
     let tol = Suite::EzklExamples.tolerance();
     for (i, (g, w)) in got.iter().zip(&want_values).enumerate() {
-        let g = if g.dtype() == DType::F32 { g.to_f32_vec() } else { g.cast(DType::F32).to_f32_vec() };
+        let g = if g.dtype() == DType::F32 {
+            g.to_f32_vec()
+        } else {
+            g.cast(DType::F32).to_f32_vec()
+        };
         if let Err(e) = compare_floats(&g, w, tol) {
             return Outcome::Failed(format!("output {i}: {e}"));
         }
@@ -499,7 +689,9 @@ fn run_ezkl_case(case: &Path, model: &ModelProto, registry: &OpRegistry) -> Outc
 
 /// `[[f, f, ...], ...]` as vectors of f32 (booleans as 0/1, nulls as NaN).
 fn float_lists(v: Option<&serde_json::Value>) -> Vec<Vec<f32>> {
-    let Some(outer) = v.and_then(|v| v.as_array()) else { return Vec::new() };
+    let Some(outer) = v.and_then(|v| v.as_array()) else {
+        return Vec::new();
+    };
     outer
         .iter()
         .map(|inner| {

@@ -62,7 +62,9 @@ impl<'a> NodeContext<'a> {
 
     /// An `int` attribute, or `default`.
     pub fn int(&self, name: &str, default: i64) -> OnnxResult<i64> {
-        Ok(self.typed(name, AttributeType::INT)?.map_or(default, |a| a.i))
+        Ok(self
+            .typed(name, AttributeType::INT)?
+            .map_or(default, |a| a.i))
     }
 
     /// An optional `int` attribute.
@@ -72,12 +74,16 @@ impl<'a> NodeContext<'a> {
 
     /// An `ints` attribute, if set.
     pub fn ints(&self, name: &str) -> OnnxResult<Option<Vec<i64>>> {
-        Ok(self.typed(name, AttributeType::INTS)?.map(|a| a.ints.clone()))
+        Ok(self
+            .typed(name, AttributeType::INTS)?
+            .map(|a| a.ints.clone()))
     }
 
     /// A `float` attribute, or `default`.
     pub fn float(&self, name: &str, default: f32) -> OnnxResult<f32> {
-        Ok(self.typed(name, AttributeType::FLOAT)?.map_or(default, |a| a.f))
+        Ok(self
+            .typed(name, AttributeType::FLOAT)?
+            .map_or(default, |a| a.f))
     }
 
     /// An optional `float` attribute.
@@ -87,14 +93,18 @@ impl<'a> NodeContext<'a> {
 
     /// A `floats` attribute, if set.
     pub fn floats(&self, name: &str) -> OnnxResult<Option<Vec<f32>>> {
-        Ok(self.typed(name, AttributeType::FLOATS)?.map(|a| a.floats.clone()))
+        Ok(self
+            .typed(name, AttributeType::FLOATS)?
+            .map(|a| a.floats.clone()))
     }
 
     /// A `string` attribute, or `default`.
     pub fn string(&self, name: &str, default: &str) -> OnnxResult<String> {
         match self.typed(name, AttributeType::STRING)? {
             None => Ok(default.to_owned()),
-            Some(a) => String::from_utf8(a.s.clone()).map_err(|_| self.attr_error(name, "not valid UTF-8")),
+            Some(a) => {
+                String::from_utf8(a.s.clone()).map_err(|_| self.attr_error(name, "not valid UTF-8"))
+            }
         }
     }
 

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use onnx_protobuf::type_proto::Value as TypeValue;
 use onnx_protobuf::tensor_shape_proto::dimension::Value as DimValue;
+use onnx_protobuf::type_proto::Value as TypeValue;
 use onnx_protobuf::{Message, ModelProto, NodeProto, ValueInfoProto};
 use zkinfer_ir::{Graph, Node, Tensor, ValueInfo};
 
@@ -32,7 +32,11 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { batch_size: 1, input_shapes: HashMap::new(), constant_inputs: HashMap::new() }
+        LoadOptions {
+            batch_size: 1,
+            input_shapes: HashMap::new(),
+            constant_inputs: HashMap::new(),
+        }
     }
 }
 
@@ -44,23 +48,42 @@ pub fn load_model(path: impl AsRef<Path>) -> OnnxResult<Graph> {
 /// Load a model from a file.
 pub fn load_model_with(path: impl AsRef<Path>, options: &LoadOptions) -> OnnxResult<Graph> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| OnnxError::Io { path: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| OnnxError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     load_model_bytes(&bytes, options)
 }
 
 /// Load a model from the bytes of an `.onnx` file.
 pub fn load_model_bytes(bytes: &[u8], options: &LoadOptions) -> OnnxResult<Graph> {
-    let model = ModelProto::parse_from_bytes(bytes).map_err(|source| OnnxError::Decode { what: "ModelProto", source })?;
+    let model = ModelProto::parse_from_bytes(bytes).map_err(|source| OnnxError::Decode {
+        what: "ModelProto",
+        source,
+    })?;
     import_model(&model, options, &OpRegistry::with_all_ops())
 }
 
 /// Import a decoded model with a given op registry (to add or replace op parsers).
-pub fn import_model(model: &ModelProto, options: &LoadOptions, registry: &OpRegistry) -> OnnxResult<Graph> {
+pub fn import_model(
+    model: &ModelProto,
+    options: &LoadOptions,
+    registry: &OpRegistry,
+) -> OnnxResult<Graph> {
     let graph = model.graph.as_ref().ok_or(OnnxError::NoGraph)?;
     let opsets: HashMap<&str, i64> = model
         .opset_import
         .iter()
-        .map(|o| (if o.domain == "ai.onnx" { "" } else { o.domain.as_str() }, o.version))
+        .map(|o| {
+            (
+                if o.domain == "ai.onnx" {
+                    ""
+                } else {
+                    o.domain.as_str()
+                },
+                o.version,
+            )
+        })
         .collect();
     // IR version 3+ files always declare it; very old files default to opset 1.
     let opset = opsets.get("").copied().unwrap_or(1);
@@ -98,10 +121,22 @@ pub fn import_model(model: &ModelProto, options: &LoadOptions, registry: &OpRegi
     };
     let mut nodes = Vec::new();
     for (index, proto) in graph.node.iter().enumerate() {
-        let name = if proto.name.is_empty() { format!("{}_{}", proto.op_type, index) } else { proto.name.clone() };
-        let domain = if proto.domain == "ai.onnx" { "" } else { proto.domain.as_str() };
+        let name = if proto.name.is_empty() {
+            format!("{}_{}", proto.op_type, index)
+        } else {
+            proto.name.clone()
+        };
+        let domain = if proto.domain == "ai.onnx" {
+            ""
+        } else {
+            proto.domain.as_str()
+        };
         let node_opset = opsets.get(domain).copied().unwrap_or(opset);
-        let ctx = NodeContext { node: proto, name: &name, opset: node_opset };
+        let ctx = NodeContext {
+            node: proto,
+            name: &name,
+            opset: node_opset,
+        };
         let unsupported = || OnnxError::UnsupportedOp {
             op_type: proto.op_type.clone(),
             domain: domain.to_owned(),
@@ -119,7 +154,9 @@ pub fn import_model(model: &ModelProto, options: &LoadOptions, registry: &OpRegi
             "Dropout" => {
                 // Inference is deterministic: dropout is the identity and its mask is all ones.
                 if proto.output.get(1).is_some_and(|m| !m.is_empty()) {
-                    return Err(ctx.unsupported("the mask output of Dropout is not supported (inference only)"));
+                    return Err(ctx.unsupported(
+                        "the mask output of Dropout is not supported (inference only)",
+                    ));
                 }
                 alias.insert(output(&ctx, 0)?, resolve(&alias, input(&ctx, 0)?));
                 continue;
@@ -138,12 +175,22 @@ pub fn import_model(model: &ModelProto, options: &LoadOptions, registry: &OpRegi
             inputs: proto
                 .input
                 .iter()
-                .map(|i| if i.is_empty() { None } else { Some(resolve(&alias, i)) })
+                .map(|i| {
+                    if i.is_empty() {
+                        None
+                    } else {
+                        Some(resolve(&alias, i))
+                    }
+                })
                 .collect(),
             outputs: proto.output.clone(),
         });
     }
-    let outputs = graph.output.iter().map(|o| resolve(&alias, &o.name)).collect();
+    let outputs = graph
+        .output
+        .iter()
+        .map(|o| resolve(&alias, &o.name))
+        .collect();
     Ok(Graph::new(inputs, outputs, constants, nodes)?)
 }
 
@@ -181,22 +228,33 @@ fn constant_value(ctx: &NodeContext<'_>) -> OnnxResult<Tensor> {
     if ctx.has_attr("sparse_value") {
         return Err(ctx.unsupported("sparse constants are not supported"));
     }
-    Err(ctx.attr_error("value", "Constant sets none of value, value_float(s), value_int(s)"))
+    Err(ctx.attr_error(
+        "value",
+        "Constant sets none of value, value_float(s), value_int(s)",
+    ))
 }
 
 /// Concrete type and shape of a graph input.
 fn input_info(vi: &ValueInfoProto, options: &LoadOptions) -> OnnxResult<ValueInfo> {
-    let not_tensor = || OnnxError::NotATensor { input: vi.name.clone() };
+    let not_tensor = || OnnxError::NotATensor {
+        input: vi.name.clone(),
+    };
     let tensor_type = match vi.type_.as_ref().and_then(|t| t.value.as_ref()) {
         Some(TypeValue::TensorType(t)) => t,
         _ => return Err(not_tensor()),
     };
-    let dtype = dtype_of(tensor_type.elem_type)
-        .ok_or(OnnxError::UnsupportedDType { tensor: vi.name.clone(), data_type: tensor_type.elem_type })?;
+    let dtype = dtype_of(tensor_type.elem_type).ok_or(OnnxError::UnsupportedDType {
+        tensor: vi.name.clone(),
+        data_type: tensor_type.elem_type,
+    })?;
     let shape = if let Some(shape) = options.input_shapes.get(&vi.name) {
         shape.clone()
     } else {
-        let dims = tensor_type.shape.as_ref().map(|s| s.dim.as_slice()).unwrap_or(&[]);
+        let dims = tensor_type
+            .shape
+            .as_ref()
+            .map(|s| s.dim.as_slice())
+            .unwrap_or(&[]);
         let mut shape = Vec::with_capacity(dims.len());
         for (i, d) in dims.iter().enumerate() {
             let value = match &d.value {
@@ -205,7 +263,11 @@ fn input_info(vi: &ValueInfoProto, options: &LoadOptions) -> OnnxResult<ValueInf
                     if i == 0 {
                         None
                     } else {
-                        return Err(OnnxError::UnresolvedShape { input: vi.name.clone(), dim: i, param: p.clone() });
+                        return Err(OnnxError::UnresolvedShape {
+                            input: vi.name.clone(),
+                            dim: i,
+                            param: p.clone(),
+                        });
                     }
                 }
                 _ => None,
@@ -214,18 +276,30 @@ fn input_info(vi: &ValueInfoProto, options: &LoadOptions) -> OnnxResult<ValueInf
                 Some(v) => shape.push(v),
                 None if i == 0 => shape.push(options.batch_size),
                 None => {
-                    return Err(OnnxError::UnresolvedShape { input: vi.name.clone(), dim: i, param: "?".into() })
+                    return Err(OnnxError::UnresolvedShape {
+                        input: vi.name.clone(),
+                        dim: i,
+                        param: "?".into(),
+                    })
                 }
             }
         }
         shape
     };
-    Ok(ValueInfo { name: vi.name.clone(), dtype, shape })
+    Ok(ValueInfo {
+        name: vi.name.clone(),
+        dtype,
+        shape,
+    })
 }
 
 /// The node protos of a model, for tools that list ops (e.g. the conformance report).
 pub fn op_types(model: &ModelProto) -> Vec<String> {
-    let nodes: &[NodeProto] = model.graph.as_ref().map(|g| g.node.as_slice()).unwrap_or(&[]);
+    let nodes: &[NodeProto] = model
+        .graph
+        .as_ref()
+        .map(|g| g.node.as_slice())
+        .unwrap_or(&[]);
     let mut v: Vec<String> = nodes.iter().map(|n| n.op_type.clone()).collect();
     v.sort();
     v.dedup();

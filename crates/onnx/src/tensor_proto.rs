@@ -27,8 +27,10 @@ pub fn dtype_of(code: i32) -> Option<DType> {
 
 /// Decode a serialized `TensorProto` (the `.pb` files of ONNX's test suites).
 pub fn tensor_from_bytes(bytes: &[u8]) -> OnnxResult<Tensor> {
-    let proto = TensorProto::parse_from_bytes(bytes)
-        .map_err(|source| OnnxError::Decode { what: "TensorProto", source })?;
+    let proto = TensorProto::parse_from_bytes(bytes).map_err(|source| OnnxError::Decode {
+        what: "TensorProto",
+        source,
+    })?;
     tensor_from_proto(&proto)
 }
 
@@ -38,7 +40,10 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
     if t.data_location.enum_value() == Ok(DataLocation::EXTERNAL) || !t.external_data.is_empty() {
         return Err(OnnxError::ExternalData { tensor: name });
     }
-    let bad = |reason: String| OnnxError::BadTensor { tensor: t.name.clone(), reason };
+    let bad = |reason: String| OnnxError::BadTensor {
+        tensor: t.name.clone(),
+        reason,
+    };
     let mut shape = Vec::with_capacity(t.dims.len());
     for &d in &t.dims {
         if d < 0 {
@@ -46,24 +51,41 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
         }
         shape.push(d as usize);
     }
-    let len = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| bad("dimensions overflow".into()))?;
+    let len = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| bad("dimensions overflow".into()))?;
     let code = t.data_type;
-    let dt = DataType::from_i32(code).ok_or(OnnxError::UnsupportedDType { tensor: name.clone(), data_type: code })?;
+    let dt = DataType::from_i32(code).ok_or(OnnxError::UnsupportedDType {
+        tensor: name.clone(),
+        data_type: code,
+    })?;
     let raw = &t.raw_data;
     let has_raw = !raw.is_empty() || len == 0;
 
     // Reads fixed-width little-endian elements from raw_data.
     fn chunks<const N: usize>(raw: &[u8], len: usize) -> Result<Vec<[u8; N]>, String> {
         if raw.len() != len * N {
-            return Err(format!("raw_data holds {} bytes, expected {} ({} elements of {} bytes)", raw.len(), len * N, len, N));
+            return Err(format!(
+                "raw_data holds {} bytes, expected {} ({} elements of {} bytes)",
+                raw.len(),
+                len * N,
+                len,
+                N
+            ));
         }
-        Ok(raw.chunks_exact(N).map(|c| c.try_into().expect("exact chunk")).collect())
+        Ok(raw
+            .chunks_exact(N)
+            .map(|c| c.try_into().expect("exact chunk"))
+            .collect())
     }
     let check_len = |n: usize| -> OnnxResult<()> {
         if n == len {
             Ok(())
         } else {
-            Err(bad(format!("holds {n} values, shape {shape:?} needs {len}")))
+            Err(bad(format!(
+                "holds {n} values, shape {shape:?} needs {len}"
+            )))
         }
     };
 
@@ -71,18 +93,40 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
         DataType::FLOAT | DataType::DOUBLE | DataType::FLOAT16 | DataType::BFLOAT16 => {
             let data: Vec<f32> = if has_raw && !raw.is_empty() {
                 match dt {
-                    DataType::FLOAT => chunks::<4>(raw, len).map_err(bad)?.into_iter().map(f32::from_le_bytes).collect(),
-                    DataType::DOUBLE => chunks::<8>(raw, len).map_err(bad)?.into_iter().map(|b| f64::from_le_bytes(b) as f32).collect(),
-                    DataType::FLOAT16 => chunks::<2>(raw, len).map_err(bad)?.into_iter().map(|b| f16_to_f32(u16::from_le_bytes(b))).collect(),
-                    _ => chunks::<2>(raw, len).map_err(bad)?.into_iter().map(|b| f32::from_bits((u16::from_le_bytes(b) as u32) << 16)).collect(),
+                    DataType::FLOAT => chunks::<4>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(f32::from_le_bytes)
+                        .collect(),
+                    DataType::DOUBLE => chunks::<8>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| f64::from_le_bytes(b) as f32)
+                        .collect(),
+                    DataType::FLOAT16 => chunks::<2>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| f16_to_f32(u16::from_le_bytes(b)))
+                        .collect(),
+                    _ => chunks::<2>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| f32::from_bits((u16::from_le_bytes(b) as u32) << 16))
+                        .collect(),
                 }
             } else {
                 match dt {
                     DataType::FLOAT => t.float_data.clone(),
                     DataType::DOUBLE => t.double_data.iter().map(|&x| x as f32).collect(),
                     // float16/bfloat16 typed data is stored as raw bits in int32_data.
-                    DataType::FLOAT16 => t.int32_data.iter().map(|&x| f16_to_f32(x as u16)).collect(),
-                    _ => t.int32_data.iter().map(|&x| f32::from_bits((x as u32) << 16)).collect(),
+                    DataType::FLOAT16 => {
+                        t.int32_data.iter().map(|&x| f16_to_f32(x as u16)).collect()
+                    }
+                    _ => t
+                        .int32_data
+                        .iter()
+                        .map(|&x| f32::from_bits((x as u32) << 16))
+                        .collect(),
                 }
             };
             check_len(data.len())?;
@@ -90,36 +134,86 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
         }
         DataType::BOOL => {
             let data: Vec<i64> = if !raw.is_empty() {
-                chunks::<1>(raw, len).map_err(bad)?.into_iter().map(|b| (b[0] != 0) as i64).collect()
+                chunks::<1>(raw, len)
+                    .map_err(bad)?
+                    .into_iter()
+                    .map(|b| (b[0] != 0) as i64)
+                    .collect()
             } else {
                 t.int32_data.iter().map(|&x| (x != 0) as i64).collect()
             };
             check_len(data.len())?;
             Tensor::from_i64(&shape, data)?.cast(DType::Bool)
         }
-        DataType::INT8 | DataType::UINT8 | DataType::INT16 | DataType::UINT16 | DataType::INT32 | DataType::UINT32 | DataType::INT64 | DataType::UINT64 => {
+        DataType::INT8
+        | DataType::UINT8
+        | DataType::INT16
+        | DataType::UINT16
+        | DataType::INT32
+        | DataType::UINT32
+        | DataType::INT64
+        | DataType::UINT64 => {
             let data: Vec<i64> = if !raw.is_empty() {
                 match dt {
-                    DataType::INT8 => chunks::<1>(raw, len).map_err(bad)?.into_iter().map(|b| b[0] as i8 as i64).collect(),
-                    DataType::UINT8 => chunks::<1>(raw, len).map_err(bad)?.into_iter().map(|b| b[0] as i64).collect(),
-                    DataType::INT16 => chunks::<2>(raw, len).map_err(bad)?.into_iter().map(|b| i16::from_le_bytes(b) as i64).collect(),
-                    DataType::UINT16 => chunks::<2>(raw, len).map_err(bad)?.into_iter().map(|b| u16::from_le_bytes(b) as i64).collect(),
-                    DataType::INT32 => chunks::<4>(raw, len).map_err(bad)?.into_iter().map(|b| i32::from_le_bytes(b) as i64).collect(),
-                    DataType::UINT32 => chunks::<4>(raw, len).map_err(bad)?.into_iter().map(|b| u32::from_le_bytes(b) as i64).collect(),
-                    DataType::INT64 => chunks::<8>(raw, len).map_err(bad)?.into_iter().map(i64::from_le_bytes).collect(),
-                    _ => chunks::<8>(raw, len).map_err(bad)?.into_iter().map(|b| u64::from_le_bytes(b) as i64).collect(),
+                    DataType::INT8 => chunks::<1>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| b[0] as i8 as i64)
+                        .collect(),
+                    DataType::UINT8 => chunks::<1>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| b[0] as i64)
+                        .collect(),
+                    DataType::INT16 => chunks::<2>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| i16::from_le_bytes(b) as i64)
+                        .collect(),
+                    DataType::UINT16 => chunks::<2>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| u16::from_le_bytes(b) as i64)
+                        .collect(),
+                    DataType::INT32 => chunks::<4>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| i32::from_le_bytes(b) as i64)
+                        .collect(),
+                    DataType::UINT32 => chunks::<4>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| u32::from_le_bytes(b) as i64)
+                        .collect(),
+                    DataType::INT64 => chunks::<8>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(i64::from_le_bytes)
+                        .collect(),
+                    _ => chunks::<8>(raw, len)
+                        .map_err(bad)?
+                        .into_iter()
+                        .map(|b| u64::from_le_bytes(b) as i64)
+                        .collect(),
                 }
             } else {
                 match dt {
                     DataType::INT64 => t.int64_data.clone(),
-                    DataType::UINT32 | DataType::UINT64 => t.uint64_data.iter().map(|&x| x as i64).collect(),
+                    DataType::UINT32 | DataType::UINT64 => {
+                        t.uint64_data.iter().map(|&x| x as i64).collect()
+                    }
                     _ => t.int32_data.iter().map(|&x| x as i64).collect(),
                 }
             };
             check_len(data.len())?;
             Tensor::from_i64(&shape, data)?
         }
-        _ => return Err(OnnxError::UnsupportedDType { tensor: name, data_type: code }),
+        _ => {
+            return Err(OnnxError::UnsupportedDType {
+                tensor: name,
+                data_type: code,
+            })
+        }
     };
     Ok(tensor)
 }
@@ -155,7 +249,10 @@ mod tests {
         let mut b = a.clone();
         b.float_data.clear();
         b.raw_data = [1.5f32.to_le_bytes(), (-2.0f32).to_le_bytes()].concat();
-        assert_eq!(tensor_from_proto(&a).unwrap(), tensor_from_proto(&b).unwrap());
+        assert_eq!(
+            tensor_from_proto(&a).unwrap(),
+            tensor_from_proto(&b).unwrap()
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use onnx_protobuf::tensor_shape_proto::dimension::Value as DimValue;
 use onnx_protobuf::tensor_shape_proto::Dimension;
 use onnx_protobuf::type_proto::{Tensor as TensorType, Value as TypeValue};
 use onnx_protobuf::{
-    GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
-    ValueInfoProto,
+    GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto,
+    TypeProto, ValueInfoProto,
 };
 use zkinfer_ir::{IrError, Tensor};
 use zkinfer_onnx::{load_model, load_model_bytes, LoadOptions, OnnxError};
@@ -49,7 +49,12 @@ fn weight(name: &str, dims: &[i64], values: &[f32]) -> TensorProto {
 }
 
 /// y = Relu(x · W), x: [N, 2] with a symbolic batch, W: [2, 2].
-fn model(nodes: Vec<NodeProto>, inits: Vec<TensorProto>, input_dims: &[DimValue], opset: i64) -> ModelProto {
+fn model(
+    nodes: Vec<NodeProto>,
+    inits: Vec<TensorProto>,
+    input_dims: &[DimValue],
+    opset: i64,
+) -> ModelProto {
     let mut g = GraphProto::new();
     g.node = nodes;
     g.initializer = inits;
@@ -66,7 +71,10 @@ fn model(nodes: Vec<NodeProto>, inits: Vec<TensorProto>, input_dims: &[DimValue]
 
 fn good_model() -> ModelProto {
     model(
-        vec![node("MatMul", "mm", &["x", "W"], &["h"]), node("Relu", "act", &["h"], &["y"])],
+        vec![
+            node("MatMul", "mm", &["x", "W"], &["h"]),
+            node("Relu", "act", &["h"], &["y"]),
+        ],
         vec![weight("W", &[2, 2], &[1.0, -1.0, 2.0, 0.5])],
         &[DimValue::DimParam("N".into()), DimValue::DimValue(2)],
         13,
@@ -81,20 +89,29 @@ fn load(m: &ModelProto) -> Result<zkinfer_ir::Graph, OnnxError> {
 fn the_good_model_loads_with_batch_one_and_runs() {
     let g = load(&good_model()).unwrap();
     assert_eq!(g.inputs[0].shape, vec![1, 2]);
-    let out = g.run(&[Tensor::from_f32(&[1, 2], vec![1.0, 1.0]).unwrap()]).unwrap();
+    let out = g
+        .run(&[Tensor::from_f32(&[1, 2], vec![1.0, 1.0]).unwrap()])
+        .unwrap();
     assert_eq!(out[0].to_f32_vec(), vec![3.0, 0.0]);
 }
 
 #[test]
 fn batch_size_is_overridable() {
-    let opts = LoadOptions { batch_size: 4, ..Default::default() };
+    let opts = LoadOptions {
+        batch_size: 4,
+        ..Default::default()
+    };
     let g = load_model_bytes(&good_model().write_to_bytes().unwrap(), &opts).unwrap();
     assert_eq!(g.inputs[0].shape, vec![4, 2]);
 }
 
 #[test]
 fn garbage_bytes_are_a_decode_error() {
-    let err = load_model_bytes(b"\xff\xfe definitely not protobuf \x00\x01", &LoadOptions::default()).unwrap_err();
+    let err = load_model_bytes(
+        b"\xff\xfe definitely not protobuf \x00\x01",
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, OnnxError::Decode { .. }), "{err}");
     assert!(err.to_string().contains("ONNX"), "{err}");
 }
@@ -142,7 +159,10 @@ fn an_unsupported_op_names_op_node_and_opset() {
     let err = load(&m).unwrap_err();
     assert!(matches!(err, OnnxError::UnsupportedOp { .. }));
     let msg = err.to_string();
-    assert!(msg.contains("FancyAttention") && msg.contains("attn0") && msg.contains("17"), "{msg}");
+    assert!(
+        msg.contains("FancyAttention") && msg.contains("attn0") && msg.contains("17"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -181,14 +201,29 @@ fn incompatible_shapes_are_reported_at_load_time() {
 #[test]
 fn non_finite_and_misshapen_inputs_are_refused() {
     let g = load(&good_model()).unwrap();
-    let err = g.run(&[Tensor::from_f32(&[1, 2], vec![f32::NAN, 1.0]).unwrap()]).unwrap_err();
+    let err = g
+        .run(&[Tensor::from_f32(&[1, 2], vec![f32::NAN, 1.0]).unwrap()])
+        .unwrap_err();
     assert!(matches!(err, IrError::NonFinite { index: 0, .. }), "{err}");
-    let err = g.run(&[Tensor::from_f32(&[1, 2], vec![1.0, f32::INFINITY]).unwrap()]).unwrap_err();
+    let err = g
+        .run(&[Tensor::from_f32(&[1, 2], vec![1.0, f32::INFINITY]).unwrap()])
+        .unwrap_err();
     assert!(matches!(err, IrError::NonFinite { index: 1, .. }), "{err}");
-    let err = g.run(&[Tensor::from_f32(&[1, 3], vec![1.0; 3]).unwrap()]).unwrap_err();
+    let err = g
+        .run(&[Tensor::from_f32(&[1, 3], vec![1.0; 3]).unwrap()])
+        .unwrap_err();
     assert!(matches!(err, IrError::InputMismatch { .. }), "{err}");
     let err = g.run(&[]).unwrap_err();
-    assert!(matches!(err, IrError::InputCount { expected: 1, found: 0 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            IrError::InputCount {
+                expected: 1,
+                found: 0
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -213,5 +248,8 @@ fn an_opset_below_7_is_refused() {
     let mut m = good_model();
     m.opset_import[0].version = 5;
     let err = load(&m).unwrap_err();
-    assert!(matches!(err, OnnxError::UnsupportedOpset { opset: 5 }), "{err}");
+    assert!(
+        matches!(err, OnnxError::UnsupportedOpset { opset: 5 }),
+        "{err}"
+    );
 }

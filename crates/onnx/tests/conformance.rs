@@ -12,11 +12,16 @@ use std::path::{Path, PathBuf};
 use zkinfer_onnx::conformance::run_suite;
 
 fn corpus(name: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(name);
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: {} not found (the shared corpus sits beside the checkout in CI)", dir.display());
+        eprintln!(
+            "SKIPPED: {} not found (the shared corpus sits beside the checkout in CI)",
+            dir.display()
+        );
         None
     }
 }
@@ -25,7 +30,9 @@ fn check_against_baseline(suite: &str) {
     let Some(dir) = corpus(suite) else { return };
     let report = run_suite(&dir, None).expect("suite runs");
     println!("{}", report.table(false));
-    let baseline_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/baseline").join(format!("{suite}.txt"));
+    let baseline_file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/baseline")
+        .join(format!("{suite}.txt"));
     let baseline: BTreeSet<String> = std::fs::read_to_string(&baseline_file)
         .unwrap_or_default()
         .lines()
@@ -37,7 +44,10 @@ fn check_against_baseline(suite: &str) {
     let regressed: Vec<&String> = baseline.difference(&passed).collect();
     let improved: Vec<&String> = passed.difference(&baseline).collect();
     if !improved.is_empty() {
-        println!("{} case(s) pass that the baseline does not list yet: {improved:?}", improved.len());
+        println!(
+            "{} case(s) pass that the baseline does not list yet: {improved:?}",
+            improved.len()
+        );
     }
     assert!(
         regressed.is_empty(),
