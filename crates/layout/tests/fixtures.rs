@@ -48,11 +48,7 @@ fn fixtures_prove_under_each_visibility_with_exact_predictions() {
                 "{name} {visibility} public inputs"
             );
             let nonzeros = actual_nonzeros(&f, &plan);
-            // Known gap: a range-checked Poseidon commitment synthesizes 2
-            // non-zeros more than its formula inside a model (exact alone).
-            let commitments = u64::from(visibility.weights == WeightVisibility::Hashed)
-                + u64::from(visibility.output == OutputVisibility::Hashed);
-            if nonzeros != total.nonzeros + 2 * commitments {
+            if nonzeros != total.nonzeros {
                 nonzero_mismatches.push(format!(
                     "{name} {visibility}: {nonzeros} non-zeros, predicted {}",
                     total.nonzeros
