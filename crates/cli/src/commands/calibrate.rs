@@ -66,16 +66,17 @@ pub fn run(args: Args) -> Result<(), String> {
             rel * 100.0,
             report.argmax_agreement() * 100.0
         );
-        if rel <= args.tolerance && best.as_ref().is_none_or(|(c, _)| constraints < *c) {
-            best = Some((constraints, settings));
+        if rel <= args.tolerance && best.as_ref().is_none_or(|(c, _, _)| constraints < *c) {
+            best = Some((constraints, settings, report));
         }
     }
     match best {
-        Some((constraints, settings)) => {
+        Some((constraints, settings, report)) => {
             println!(
-                "cheapest within tolerance: scale {} ({constraints} constraints)",
+                "cheapest within tolerance: scale {} ({constraints} constraints); per output and per layer:",
                 settings.quant.activation_scale
             );
+            print!("{report}");
             if let Some(path) = args.write_settings {
                 let text = serde_json::to_string_pretty(&settings).expect("settings serialize");
                 std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
