@@ -125,9 +125,15 @@ pub fn first_unsatisfied_constraint<F: PrimeField>(
     let [a, b, c] = matrices else {
         return Some(0);
     };
-    (0..a.len()).into_par_iter().find_first(|&row| {
-        evaluate_constraint(&a[row], full_assignment)
-            * evaluate_constraint(&b[row], full_assignment)
-            != evaluate_constraint(&c[row], full_assignment)
-    })
+    // Coarse chunks: the check is a few milliseconds even at 2^18
+    // constraints, and each extra parallel split is a point where a busy
+    // machine can make the prover wait for a descheduled worker.
+    (0..a.len())
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .find_first(|&row| {
+            evaluate_constraint(&a[row], full_assignment)
+                * evaluate_constraint(&b[row], full_assignment)
+                != evaluate_constraint(&c[row], full_assignment)
+        })
 }
