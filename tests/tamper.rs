@@ -1,0 +1,540 @@
+//! Tamper suite: real Groth16 artifacts of the tiny_relu fixture, altered the
+//! ways an attacker (or a corrupted disk) would alter them. Every altered
+//! artifact must be refused with a typed error or rejected with `Ok(false)`;
+//! nothing may be accepted and nothing may panic.
+//!
+//! Also here: hostile `input.json` values and the resource bounds (plans
+//! beyond the limits, a 200 MB garbage "model").
+//!
+//! Each test prints its case counts (`cargo test --test tamper -- --nocapture`);
+//! `docs/security.md` ("What was tried") records them.
+
+use std::collections::BTreeMap;
+
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use zkinfer::backend::{BackendError, ByteEncoding, CircuitKey, ProvingBackend, PublicInputs};
+use zkinfer::groth16::Groth16Bn254;
+use zkinfer::ir::{Graph, Tensor};
+use zkinfer::layout::{
+    public_input_layout, InputVisibility, LayoutError, OutputVisibility, PublicSegment, Visibility,
+    WeightVisibility,
+};
+use zkinfer::{CompiledModel, Fr, InputData, Pipeline, Settings, ZkinferError};
+
+type Vk = <Groth16Bn254 as ProvingBackend>::VerifyingKey;
+type Proof = <Groth16Bn254 as ProvingBackend>::Proof;
+
+fn fixture_dir(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// A fixture's graph and its bundled input.
+fn fixture(name: &str) -> (Graph, Vec<Tensor>) {
+    let dir = fixture_dir(name);
+    let graph = zkinfer::onnx::load_model(dir.join("model.onnx")).expect("fixture loads");
+    let inputs = InputData::load(dir.join("input.json"))
+        .and_then(|d| d.first_tensors(&graph))
+        .expect("fixture input fits");
+    (graph, inputs)
+}
+
+/// Compile a fixture at a fixed scale (no search: fast and reproducible).
+fn compile(name: &str, visibility: Visibility, scale: u32) -> (CompiledModel, Vec<Tensor>) {
+    let (graph, inputs) = fixture(name);
+    let mut settings = Settings::new();
+    settings.search.enabled = false;
+    settings.quant.input_scale = scale;
+    settings.quant.weight_scale = scale;
+    settings.quant.activation_scale = scale;
+    settings.plan.visibility = visibility;
+    let compiled =
+        CompiledModel::compile(graph, &[inputs.clone()], settings).expect("fixture compiles");
+    (compiled, inputs)
+}
+
+/// Bytes of a verifying key, a proof and its statement, as `zkinfer prove` writes them.
+struct Artifacts {
+    compiled: CompiledModel,
+    vk: Vec<u8>,
+    proof: Vec<u8>,
+    public: PublicInputs<Fr>,
+}
+
+fn prove(name: &str, visibility: Visibility, scale: u32, seed: u64) -> Artifacts {
+    let (compiled, inputs) = compile(name, visibility, scale);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let pipeline: Pipeline = Pipeline::new(compiled);
+    let keys = pipeline.setup(&mut rng).expect("setup");
+    let proven = pipeline
+        .prove(&keys.proving_key, &inputs, &mut rng)
+        .expect("prove");
+    Artifacts {
+        compiled: pipeline.compiled,
+        vk: keys.verifying_key.to_bytes(),
+        proof: proven.proof.to_bytes(),
+        public: proven.public_inputs,
+    }
+}
+
+fn hashed_everything() -> Visibility {
+    Visibility {
+        input: InputVisibility::Public,
+        weights: WeightVisibility::Hashed,
+        output: OutputVisibility::Public,
+    }
+}
+
+/// How a tampered artifact was refused.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Bytes that did not decode (typed `BackendError::Decode`).
+    undecodable: usize,
+    /// Decoded, but could not be checked against the key (circuit, count).
+    refused: usize,
+    /// Checked and rejected: `Ok(false)`.
+    rejected: usize,
+}
+
+impl Tally {
+    fn total(&self) -> usize {
+        self.undecodable + self.refused + self.rejected
+    }
+
+    /// Decode and verify; panics if the tampered artifacts are accepted.
+    fn check(&mut self, vk: &[u8], public: &PublicInputs<Fr>, proof: &[u8], case: &str) {
+        let vk = match Vk::from_bytes(vk) {
+            Ok(vk) => vk,
+            Err(BackendError::Decode { .. }) => return self.undecodable += 1,
+            Err(other) => panic!("{case}: verifying key refused with an untyped reason: {other}"),
+        };
+        let proof = match Proof::from_bytes(proof) {
+            Ok(proof) => proof,
+            Err(BackendError::Decode { .. }) => return self.undecodable += 1,
+            Err(other) => panic!("{case}: proof refused with an unexpected error: {other}"),
+        };
+        match Pipeline::<Groth16Bn254>::verify(&vk, public, &proof) {
+            Ok(true) => panic!("{case}: tampered artifacts ACCEPTED"),
+            Ok(false) => self.rejected += 1,
+            Err(ZkinferError::Backend(
+                BackendError::CircuitMismatch { .. } | BackendError::PublicInputCount { .. },
+            )) => self.refused += 1,
+            Err(other) => panic!("{case}: unexpected error {other}"),
+        }
+    }
+}
+
+#[test]
+fn the_untampered_artifacts_verify() {
+    for visibility in [Visibility::default(), hashed_everything()] {
+        let a = prove("tiny_relu", visibility, 7, 1);
+        let vk = Vk::from_bytes(&a.vk).unwrap();
+        let proof = Proof::from_bytes(&a.proof).unwrap();
+        assert!(Pipeline::<Groth16Bn254>::verify(&vk, &a.public, &proof).unwrap());
+        let json = PublicInputs::<Fr>::from_json(&a.public.to_json()).unwrap();
+        assert!(Pipeline::<Groth16Bn254>::verify(&vk, &json, &proof).unwrap());
+    }
+}
+
+#[test]
+fn every_altered_proof_byte_is_refused() {
+    let a = prove("tiny_relu", Visibility::default(), 7, 2);
+    let mut tally = Tally::default();
+    for position in 0..a.proof.len() {
+        for mask in [0x01u8, 0x80, 0xff] {
+            let mut proof = a.proof.clone();
+            proof[position] ^= mask;
+            tally.check(
+                &a.vk,
+                &a.public,
+                &proof,
+                &format!("proof byte {position} ^ {mask:#04x}"),
+            );
+        }
+    }
+    for len in 0..a.proof.len() {
+        tally.check(
+            &a.vk,
+            &a.public,
+            &a.proof[..len],
+            &format!("proof cut at {len}"),
+        );
+    }
+    for extra in [0x00u8, 0xff] {
+        let mut proof = a.proof.clone();
+        proof.push(extra);
+        tally.check(&a.vk, &a.public, &proof, "proof + 1 byte");
+    }
+    // The two G1 points and the G2 point, swapped around (well-formed bytes).
+    let (a_pt, rest) = a.proof.split_at(32);
+    let (b_pt, c_pt) = rest.split_at(64);
+    for (what, proof) in [
+        ("A and C swapped", [c_pt, b_pt, a_pt].concat()),
+        ("A twice", [a_pt, b_pt, a_pt].concat()),
+        ("C twice", [c_pt, b_pt, c_pt].concat()),
+    ] {
+        tally.check(&a.vk, &a.public, &proof, what);
+    }
+    println!("proof tampering: {tally:?}, {} cases", tally.total());
+    assert_eq!(tally.total(), a.proof.len() * 4 + 2 + 3);
+}
+
+/// The ways a statement can be altered: each value ±1, pairs swapped, one
+/// dropped, one added, the circuit digest altered.
+fn altered_statements(public: &PublicInputs<Fr>) -> Vec<(String, PublicInputs<Fr>)> {
+    let mut out = Vec::new();
+    let n = public.len();
+    for i in 0..n {
+        for (what, delta) in [("+1", Fr::from(1u64)), ("-1", -Fr::from(1u64))] {
+            let mut p = public.clone();
+            p.values[i].value += delta;
+            out.push((format!("value {i} {what}"), p));
+        }
+        let mut p = public.clone();
+        p.values[i].value = -p.values[i].value;
+        if p != *public {
+            out.push((format!("value {i} negated"), p));
+        }
+        let mut p = public.clone();
+        p.values.remove(i);
+        out.push((format!("value {i} dropped"), p));
+        for j in i + 1..n {
+            if public.values[i].value != public.values[j].value {
+                let mut p = public.clone();
+                p.values.swap(i, j);
+                out.push((format!("values {i} and {j} swapped"), p));
+            }
+        }
+    }
+    for extra in [Fr::from(0u64), Fr::from(1u64)] {
+        let mut p = public.clone();
+        p.values.push(p.values[0].clone());
+        p.values.last_mut().unwrap().value = extra;
+        out.push((format!("extra value {extra}"), p));
+    }
+    let mut p = public.clone();
+    p.values.clear();
+    out.push(("no values".into(), p));
+    for byte in 0..32 {
+        let mut p = public.clone();
+        p.circuit.0[byte] ^= 1;
+        out.push((format!("circuit digest byte {byte}"), p));
+    }
+    out
+}
+
+#[test]
+fn every_altered_public_input_is_refused() {
+    let mut cases = 0;
+    for visibility in [Visibility::default(), hashed_everything()] {
+        let a = prove("tiny_relu", visibility, 7, 3);
+        let mut tally = Tally::default();
+        for (case, public) in altered_statements(&a.public) {
+            tally.check(&a.vk, &public, &a.proof, &format!("{visibility}: {case}"));
+            // The same statement through its JSON form.
+            let json = PublicInputs::<Fr>::from_json(&public.to_json()).expect("round trip");
+            tally.check(
+                &a.vk,
+                &json,
+                &a.proof,
+                &format!("{visibility}: {case} (JSON)"),
+            );
+        }
+        println!(
+            "public inputs ({visibility}, {} values): {tally:?}",
+            a.public.len()
+        );
+        cases += tally.total();
+    }
+    // A value spelled non-canonically (p + v names the same element) is refused at parse time.
+    let a = prove("tiny_relu", Visibility::default(), 7, 3);
+    let json = a.public.to_json();
+    let value = a.public.values[0].value.to_string();
+    let modulus = num_plus_modulus(&value);
+    let edited = json.replacen(&format!("\"{value}\""), &format!("\"{modulus}\""), 1);
+    assert_ne!(edited, json);
+    assert!(matches!(
+        PublicInputs::<Fr>::from_json(&edited),
+        Err(BackendError::PublicInputsJson(_))
+    ));
+    println!("public-input tampering: {} cases", cases + 1);
+}
+
+/// `value + p` as a decimal string.
+fn num_plus_modulus(value: &str) -> String {
+    use zkinfer::backend::ark_ff::{BigInteger, PrimeField};
+    let mut sum = Fr::MODULUS;
+    let v: Fr = value.parse().unwrap();
+    sum.add_with_carry(&v.into_bigint());
+    sum.to_string()
+}
+
+#[test]
+fn verifying_keys_of_other_circuits_and_altered_keys_are_refused() {
+    let a = prove("tiny_relu", Visibility::default(), 7, 4);
+    let other_scale = prove("tiny_relu", Visibility::default(), 6, 5);
+    let other_model = prove("digits_mlp", Visibility::default(), 7, 6);
+    let other_visibility = prove(
+        "tiny_relu",
+        Visibility {
+            weights: WeightVisibility::Fixed,
+            ..Visibility::default()
+        },
+        7,
+        7,
+    );
+    let mut tally = Tally::default();
+    for (what, other) in [
+        ("another scale", &other_scale),
+        ("another model", &other_model),
+        ("another visibility", &other_visibility),
+    ] {
+        // As is: the digest names another circuit.
+        tally.check(&other.vk, &a.public, &a.proof, what);
+        // Relabelled with the other key's digest, so only cryptography stands in the way.
+        let mut public = a.public.clone();
+        public.circuit = Vk::from_bytes(&other.vk).unwrap().shape().digest;
+        tally.check(&other.vk, &public, &a.proof, &format!("{what}, relabelled"));
+        // And the other way round: their proof under our key.
+        tally.check(
+            &a.vk,
+            &other.public,
+            &other.proof,
+            &format!("{what}'s proof"),
+        );
+    }
+    // Bytes whose change leaves the verified statement intact: the key's
+    // informational counts (witness variables, constraints), which nothing
+    // authenticates. Reported in docs/security.md.
+    let original = Vk::from_bytes(&a.vk).unwrap();
+    let mut metadata_only = Vec::new();
+    for position in 0..a.vk.len() {
+        let mut vk = a.vk.clone();
+        vk[position] ^= 0x01;
+        if let Ok(decoded) = Vk::from_bytes(&vk) {
+            if decoded.ark_key() == original.ark_key()
+                && decoded.shape().digest == original.shape().digest
+                && decoded.shape().num_public_inputs == original.shape().num_public_inputs
+                && decoded.model_commitment() == original.model_commitment()
+            {
+                metadata_only.push(position);
+                continue;
+            }
+        }
+        tally.check(&vk, &a.public, &a.proof, &format!("vk byte {position}"));
+    }
+    // Header (5) + digest (32) + public-input count (8), then the two
+    // unauthenticated u64 counts.
+    assert!(
+        metadata_only.iter().all(|p| (45..61).contains(p)),
+        "statement-relevant vk bytes accepted: {metadata_only:?}"
+    );
+    for len in 0..a.vk.len() {
+        tally.check(
+            &a.vk[..len],
+            &a.public,
+            &a.proof,
+            &format!("vk cut at {len}"),
+        );
+    }
+    let mut vk = a.vk.clone();
+    vk.push(0);
+    tally.check(&vk, &a.public, &a.proof, "vk + 1 byte");
+    println!(
+        "verifying-key tampering: {tally:?}, {} cases; {} flips of informational counts accepted (bytes {metadata_only:?})",
+        tally.total() + metadata_only.len(),
+        metadata_only.len()
+    );
+    assert_eq!(tally.total() + metadata_only.len(), 9 + 2 * a.vk.len() + 1);
+}
+
+/// What `zkinfer verify` does with `commitment.json` when weights are hashed:
+/// the published commitment must be the statement's weight-commitment input.
+fn commitment_matches(compiled: &CompiledModel, public: &PublicInputs<Fr>, published: Fr) -> bool {
+    let mut index = 0;
+    for segment in public_input_layout(&compiled.model, &compiled.plan) {
+        if segment == PublicSegment::WeightCommitment {
+            return public.values.get(index).map(|v| v.value) == Some(published);
+        }
+        index += segment.len(&compiled.model);
+    }
+    false
+}
+
+#[test]
+fn an_edited_model_commitment_is_refused() {
+    let a = prove("tiny_relu", hashed_everything(), 7, 8);
+    let published = a.compiled.model_commitment().expect("weights are hashed");
+    assert!(commitment_matches(&a.compiled, &a.public, published));
+    let vk = Vk::from_bytes(&a.vk).unwrap();
+    let proof = Proof::from_bytes(&a.proof).unwrap();
+    let index = a
+        .public
+        .values
+        .iter()
+        .position(|v| v.value == published)
+        .expect("the statement holds the commitment");
+    let mut cases = 0;
+    for edited in [
+        published + Fr::from(1u64),
+        published - Fr::from(1u64),
+        Fr::from(0u64),
+        -published,
+    ] {
+        cases += 1;
+        // The edited commitment.json no longer matches the proof's statement...
+        assert!(!commitment_matches(&a.compiled, &a.public, edited));
+        // ...and a statement edited to match it does not verify.
+        let mut public = a.public.clone();
+        public.values[index].value = edited;
+        assert!(commitment_matches(&a.compiled, &public, edited));
+        assert!(!Pipeline::<Groth16Bn254>::verify(&vk, &public, &proof).unwrap());
+    }
+    // Through the JSON file as the CLI writes it.
+    let file = format!("{{\"format_version\":1,\"model_commitment\":\"{published}\"}}");
+    let value: serde_json::Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(
+        value["model_commitment"].as_str(),
+        Some(&*published.to_string())
+    );
+    println!("commitment tampering: {cases} cases");
+}
+
+/// `input.json` texts that must be refused (parse error, or a typed error
+/// when converted to tensors, quantized or traced) for the tiny_relu fixture.
+#[test]
+fn hostile_input_json_is_refused() {
+    let (compiled, _) = compile("tiny_relu", Visibility::default(), 7);
+    let graph = &compiled.graph;
+    let hostile = [
+        ("too short", r#"{"input_data": [[1.0, 2.0, 3.0]]}"#),
+        ("too long", r#"{"input_data": [[1.0, 2.0, 3.0, 4.0, 5.0]]}"#),
+        ("empty", r#"{"input_data": [[]]}"#),
+        ("no inputs", r#"{"input_data": []}"#),
+        ("two inputs", r#"{"input_data": [[1, 2, 3, 4], [1]]}"#),
+        (
+            "1e999 (inf in JSON)",
+            r#"{"input_data": [[1e999, 0, 0, 0]]}"#,
+        ),
+        ("-1e999", r#"{"input_data": [[0, -1e999, 0, 0]]}"#),
+        ("1e39 (inf as f32)", r#"{"input_data": [[0, 0, 1e39, 0]]}"#),
+        (
+            "1e30 (beyond the bit widths)",
+            r#"{"input_data": [[1e30, 0, 0, 0]]}"#,
+        ),
+        ("-1e30", r#"{"input_data": [[0, 0, 0, -1e30]]}"#),
+        (
+            "3.4e38 (f32::MAX)",
+            r#"{"input_data": [[3.4e38, 0, 0, 0]]}"#,
+        ),
+        (
+            "1e6 (beyond calibration)",
+            r#"{"input_data": [[1e6, 0, 0, 0]]}"#,
+        ),
+        ("NaN literal", r#"{"input_data": [[NaN, 0, 0, 0]]}"#),
+        ("string", r#"{"input_data": [["1", 0, 0, 0]]}"#),
+        ("null", r#"{"input_data": [[null, 0, 0, 0]]}"#),
+        ("nested too deep", r#"{"input_data": [[[[1]]]]}"#),
+        ("not a list", r#"{"input_data": 5}"#),
+        ("wrong key", r#"{"inputs": [[1, 2, 3, 4]]}"#),
+        ("truncated", r#"{"input_data": [[1, 2, 3, 4]"#),
+        ("empty text", ""),
+    ];
+    let mut stages: BTreeMap<&str, usize> = BTreeMap::new();
+    for (what, text) in hostile {
+        let stage = match InputData::parse(text) {
+            Err(_) => "parse",
+            Ok(data) => match data.first_tensors(graph) {
+                Err(_) => "tensors",
+                Ok(tensors) => match compiled.trace(&tensors) {
+                    Err(ZkinferError::Quant(_)) => "trace (bit budget)",
+                    Err(other) => panic!("{what}: unexpected error {other}"),
+                    Ok(_) => panic!("{what}: accepted"),
+                },
+            },
+        };
+        *stages.entry(stage).or_default() += 1;
+    }
+    // The same through proving with the mock backend: refused before synthesis.
+    let pipeline = Pipeline::<zkinfer::backend::MockBackend<Fr>>::new(compiled.clone());
+    let mut rng = StdRng::seed_from_u64(9);
+    let keys = pipeline.setup(&mut rng).unwrap();
+    for value in [1e30f32, -1e30, 1e6, f32::MAX, f32::MIN] {
+        let tensors = vec![Tensor::from_f32(&[1, 4], vec![value, 0.0, 0.0, 0.0]).unwrap()];
+        assert!(
+            pipeline
+                .prove(&keys.proving_key, &tensors, &mut rng)
+                .is_err(),
+            "proved with input {value}"
+        );
+    }
+    println!(
+        "input JSON tampering: {stages:?}, {} cases",
+        hostile.len() + 5
+    );
+}
+
+#[test]
+fn plans_beyond_the_limits_are_refused_before_setup() {
+    let (compiled, _) = compile("tiny_relu", Visibility::default(), 7);
+    // Memory: a machine with one kilobyte available.
+    assert!(matches!(
+        compiled.plan.check_limits_with(Some(1024)),
+        Err(LayoutError::OutOfMemory { .. })
+    ));
+    let mut small_machine = compiled.clone();
+    small_machine.plan.available_bytes = Some(1024);
+    let result = Pipeline::<Groth16Bn254>::new(small_machine).setup(&mut StdRng::seed_from_u64(1));
+    assert!(
+        matches!(
+            result,
+            Err(ZkinferError::Layout(LayoutError::OutOfMemory { .. }))
+        ),
+        "{:?}",
+        result.err()
+    );
+    // Constraints: a plan claiming 2^29 constraints.
+    let mut huge = compiled.clone();
+    huge.plan.available_bytes = None;
+    huge.plan.nodes[0].cost.constraints = 1 << 29;
+    let result = Pipeline::<Groth16Bn254>::new(huge).setup(&mut StdRng::seed_from_u64(1));
+    assert!(
+        matches!(
+            result,
+            Err(ZkinferError::Layout(LayoutError::TooManyConstraints { .. }))
+        ),
+        "{:?}",
+        result.err()
+    );
+}
+
+#[test]
+fn a_large_garbage_model_file_is_refused_without_panicking() {
+    let dir = std::env::temp_dir().join(format!("zkinfer-tamper-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // 200 MB of zeros, sparse on disk: fast to make, but read in full by the loader.
+    let zeros = dir.join("zeros.onnx");
+    std::fs::File::create(&zeros)
+        .unwrap()
+        .set_len(200 << 20)
+        .unwrap();
+    let result = zkinfer::onnx::load_model(&zeros);
+    assert!(result.is_err(), "200 MB of zeros loaded as a model");
+    // A few bytes claiming a one-terabyte graph field (field 7, length-delimited).
+    let mut claim = vec![0x3a];
+    let mut len: u64 = 1 << 40;
+    while len >= 0x80 {
+        claim.push((len as u8) | 0x80);
+        len >>= 7;
+    }
+    claim.push(len as u8);
+    let liar = dir.join("liar.onnx");
+    std::fs::write(&liar, &claim).unwrap();
+    assert!(zkinfer::onnx::load_model(&liar).is_err());
+    // A real model followed by 1 MB of garbage.
+    let mut padded = std::fs::read(fixture_dir("tiny_relu").join("model.onnx")).unwrap();
+    padded.extend(std::iter::repeat_n(0xffu8, 1 << 20));
+    let _ = zkinfer::onnx::load_model_bytes(&padded, &Default::default());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
