@@ -30,6 +30,8 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, rust_2018_idioms, unused)]
+// Index loops mirror the formulas (row r, window w) they implement.
+#![allow(clippy::needless_range_loop)]
 
 /// The whole-model circuit, one synthesis function per op family.
 pub mod circuit;

@@ -22,8 +22,12 @@ fn run_case(dir: &Path) -> Result<String, String> {
         data
     };
     let inputs = tensors(&graph, &data).map_err(|e| format!("inputs: {e}"))?;
-    let model = QuantizedModel::quantize(&graph, &QuantSettings::default(), &[inputs.clone()])
-        .map_err(|e| format!("quantize: {e}"))?;
+    let model = QuantizedModel::quantize(
+        &graph,
+        &QuantSettings::default(),
+        std::slice::from_ref(&inputs),
+    )
+    .map_err(|e| format!("quantize: {e}"))?;
     let trace = model.run(&inputs).map_err(|e| format!("run: {e}"))?;
     let plan = plan(&model, &options(Visibility::default())).map_err(|e| format!("plan: {e}"))?;
     if plan.total().constraints > 2_000_000 {

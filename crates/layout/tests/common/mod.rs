@@ -69,8 +69,12 @@ pub fn fixture(name: &str) -> Fixture {
     let dir = workspace().join("fixtures").join(name);
     let graph = zkinfer_onnx::load_model(dir.join("model.onnx")).expect("load");
     let inputs = tensors(&graph, &input_data(&dir.join("input.json"))).expect("inputs");
-    let model = QuantizedModel::quantize(&graph, &QuantSettings::default(), &[inputs.clone()])
-        .expect("quantize");
+    let model = QuantizedModel::quantize(
+        &graph,
+        &QuantSettings::default(),
+        std::slice::from_ref(&inputs),
+    )
+    .expect("quantize");
     let trace = model.run(&inputs).expect("run");
     Fixture {
         name: name.into(),
