@@ -24,7 +24,10 @@
 //!
 //! Sizes: `ZKINFER_BENCH_MIN_LOG` / `ZKINFER_BENCH_MAX_LOG` (defaults 12 and
 //! 18) bound `k`; `ZKINFER_BENCH_SETUP_MAX_LOG` (default: the max) bounds the
-//! sizes whose setup is measured, since setup dominates the run time.
+//! sizes whose setup is measured, since setup dominates the run time;
+//! `ZKINFER_BENCH_DECODE_MAX_LOG` (default 16) bounds the sizes whose
+//! proving-key decoding is timed once and printed as
+//! `proving key decode 2^k: checked …, local …`.
 //!
 //! ```text
 //! ZKINFER_BENCH_MAX_LOG=14 cargo bench --bench groth16
@@ -57,6 +60,7 @@ fn bench_groth16(c: &mut Criterion) {
     let min_log = env_number("ZKINFER_BENCH_MIN_LOG", 12);
     let max_log = env_number("ZKINFER_BENCH_MAX_LOG", 18);
     let setup_max_log = env_number("ZKINFER_BENCH_SETUP_MAX_LOG", max_log);
+    let decode_max_log = env_number("ZKINFER_BENCH_DECODE_MAX_LOG", 16);
     let mut rng = StdRng::seed_from_u64(42);
 
     for log_size in min_log..=max_log {
@@ -81,6 +85,9 @@ fn bench_groth16(c: &mut Criterion) {
             setup_once,
         );
         debug_assert_eq!(pk.shape().num_constraints, circuit.num_constraints());
+        if log_size <= decode_max_log {
+            report_key_decoding(&size, &pk);
+        }
 
         let mut group = c.benchmark_group("groth16");
         group.sample_size(10);
@@ -132,6 +139,26 @@ fn bench_groth16(c: &mut Criterion) {
 
         paired_prove_ratio(&size, &pk, &circuit, &mut rng);
     }
+}
+
+/// Times one decode of the proving key in the checked format (`from_bytes`:
+/// compressed, every point validated) and in the local format
+/// (`from_local_bytes`: uncompressed, points trusted).
+fn report_key_decoding(size: &str, pk: &Groth16ProvingKey<Bn254>) {
+    let checked = pk.to_bytes();
+    let started = Instant::now();
+    Groth16ProvingKey::<Bn254>::from_bytes(&checked).expect("decode checked");
+    let checked_time = started.elapsed();
+    let local = pk.to_local_bytes();
+    let started = Instant::now();
+    Groth16ProvingKey::<Bn254>::from_local_bytes(&local).expect("decode local");
+    let local_time = started.elapsed();
+    eprintln!(
+        "proving key decode {size}: checked {checked_time:.2?} ({} bytes), \
+         local {local_time:.2?} ({} bytes)",
+        checked.len(),
+        local.len(),
+    );
 }
 
 /// Alternates the default prover and raw ark-groth16 on the same circuit and

@@ -1,7 +1,9 @@
 //! Byte formats of keys and proofs: a checked, exact-length decoding of
 //! ark-serialize's compressed encoding, behind a small artifact header.
 
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, SerializationError};
+use ark_serialize::{
+    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Validate,
+};
 
 use crate::error::{BackendError, DecodeError};
 
@@ -74,6 +76,14 @@ pub fn write_compressed<T: CanonicalSerialize>(value: &T, out: &mut Vec<u8>) {
         .expect("writing to a Vec cannot fail");
 }
 
+/// Serializes `value` uncompressed, appending to `out`.
+pub fn write_uncompressed<T: CanonicalSerialize>(value: &T, out: &mut Vec<u8>) {
+    out.reserve(value.uncompressed_size());
+    value
+        .serialize_uncompressed(&mut *out)
+        .expect("writing to a Vec cannot fail");
+}
+
 /// Deserializes exactly one compressed, validated `T` from `bytes`.
 ///
 /// Fails with [`DecodeError::Truncated`] when bytes run out,
@@ -83,18 +93,50 @@ pub fn read_compressed_exact<T: CanonicalDeserialize>(
     bytes: &[u8],
     artifact: &'static str,
 ) -> Result<T, BackendError> {
-    let mut reader = bytes;
-    let value = T::deserialize_compressed(&mut reader).map_err(|error| BackendError::Decode {
-        artifact,
-        reason: classify(error),
-    })?;
-    if !reader.is_empty() {
-        return Err(BackendError::Decode {
-            artifact,
-            reason: DecodeError::TrailingBytes(reader.len()),
-        });
-    }
+    let mut reader = ArtifactReader::new(bytes, artifact);
+    let value = reader.read(Compress::Yes, Validate::Yes)?;
+    reader.finish()?;
     Ok(value)
+}
+
+/// Reads consecutive values of one artifact, each with its own encoding
+/// mode, then insists that every byte was used.
+pub struct ArtifactReader<'a> {
+    bytes: &'a [u8],
+    artifact: &'static str,
+}
+
+impl<'a> ArtifactReader<'a> {
+    /// A reader over `bytes`, naming `artifact` in errors.
+    pub fn new(bytes: &'a [u8], artifact: &'static str) -> Self {
+        Self { bytes, artifact }
+    }
+
+    /// Reads the next value.
+    pub fn read<T: CanonicalDeserialize>(
+        &mut self,
+        compress: Compress,
+        validate: Validate,
+    ) -> Result<T, BackendError> {
+        T::deserialize_with_mode(&mut self.bytes, compress, validate).map_err(|error| {
+            BackendError::Decode {
+                artifact: self.artifact,
+                reason: classify(error),
+            }
+        })
+    }
+
+    /// Fails with [`DecodeError::TrailingBytes`] if bytes are left.
+    pub fn finish(self) -> Result<(), BackendError> {
+        if self.bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(BackendError::Decode {
+                artifact: self.artifact,
+                reason: DecodeError::TrailingBytes(self.bytes.len()),
+            })
+        }
+    }
 }
 
 fn classify(error: SerializationError) -> DecodeError {

@@ -6,7 +6,10 @@ use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::Matrix;
 use zkinfer_backend::{
-    encoding::{read_compressed_exact, write_compressed, ArtifactHeader},
+    ark_serialize::{Compress, Validate},
+    encoding::{
+        read_compressed_exact, write_compressed, write_uncompressed, ArtifactHeader, ArtifactReader,
+    },
     BackendError, ByteEncoding, CircuitKey, CircuitShape, DecodeError, ProofArtifact,
 };
 
@@ -18,6 +21,11 @@ const PROVING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
 const VERIFYING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
     name: "Groth16 verifying key",
     magic: *b"zkGV",
+    version: 1,
+};
+const LOCAL_PROVING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
+    name: "Groth16 proving key (local format)",
+    magic: *b"zkGL",
     version: 1,
 };
 const PROOF_NAME: &str = "Groth16 proof";
@@ -182,6 +190,51 @@ impl<E: Pairing> ByteEncoding for Groth16ProvingKey<E> {
         };
         pk.check_consistency()
             .map_err(|reason| PROVING_KEY_HEADER.decode_error(DecodeError::Inconsistent(reason)))?;
+        Ok(pk)
+    }
+}
+
+impl<E: Pairing> Groth16ProvingKey<E> {
+    /// The proving key in the *local* format: curve points uncompressed,
+    /// for a key this machine generated and stores for its own use.
+    ///
+    /// About twice the size of [`to_bytes`](ByteEncoding::to_bytes) but read
+    /// back by [`from_local_bytes`](Self::from_local_bytes) about a hundred
+    /// times faster, because decoding neither decompresses points (a square
+    /// root each) nor checks subgroup membership (a scalar multiplication per
+    /// G2 point); see `docs/benchmarks.md`.
+    pub fn to_local_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        LOCAL_PROVING_KEY_HEADER.write(&mut bytes);
+        write_compressed(&self.shape, &mut bytes);
+        write_uncompressed(&self.key, &mut bytes);
+        write_compressed(&self.matrices, &mut bytes);
+        bytes
+    }
+
+    /// Reads a key written by [`to_local_bytes`](Self::to_local_bytes).
+    ///
+    /// Curve points are **not** validated, so only use this for keys from
+    /// trusted storage; bytes from anyone else go through
+    /// [`from_bytes`](ByteEncoding::from_bytes). A bad point cannot make a
+    /// verifier accept a false statement (soundness rests on the verifying
+    /// key), but it would produce proofs that fail to verify. The header,
+    /// exact length, field elements and every length the prover indexes by
+    /// are still checked, so corrupted bytes are an error, not a panic.
+    pub fn from_local_bytes(bytes: &[u8]) -> Result<Self, BackendError> {
+        let header = &LOCAL_PROVING_KEY_HEADER;
+        let mut reader = ArtifactReader::new(header.strip(bytes)?, header.name);
+        let shape = reader.read(Compress::Yes, Validate::Yes)?;
+        let key = reader.read(Compress::No, Validate::No)?;
+        let matrices = reader.read(Compress::Yes, Validate::Yes)?;
+        reader.finish()?;
+        let pk = Self {
+            shape,
+            key,
+            matrices,
+        };
+        pk.check_consistency()
+            .map_err(|reason| header.decode_error(DecodeError::Inconsistent(reason)))?;
         Ok(pk)
     }
 }

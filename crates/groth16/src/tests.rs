@@ -154,3 +154,31 @@ fn model_commitment_survives_serialization() {
     assert_eq!(decoded.model_commitment(), Some(&[1u8, 2, 3][..]));
     assert_eq!(decoded, vk);
 }
+
+#[test]
+fn local_proving_key_format_round_trips_and_rejects_bad_bytes() {
+    let mut rng = suite_rng();
+    let circuit = sample_circuit::<Backend>();
+    let (pk, vk) = Backend::setup(circuit.clone(), &mut rng).unwrap();
+    let bytes = pk.to_local_bytes();
+    let decoded = crate::Groth16ProvingKey::<Bn254>::from_local_bytes(&bytes).unwrap();
+    assert_eq!(decoded, pk);
+    let (proof, inputs) = Backend::prove(&decoded, circuit, &mut rng).unwrap();
+    assert!(Backend::verify(&vk, &inputs, &proof).unwrap());
+
+    // Not interchangeable with the checked format, and length-exact.
+    assert!(crate::Groth16ProvingKey::<Bn254>::from_bytes(&bytes).is_err());
+    assert!(crate::Groth16ProvingKey::<Bn254>::from_local_bytes(&pk.to_bytes()).is_err());
+    for len in [0, 4, 5, 40, bytes.len() / 2, bytes.len() - 1] {
+        assert!(crate::Groth16ProvingKey::<Bn254>::from_local_bytes(&bytes[..len]).is_err());
+    }
+    let mut padded = bytes.clone();
+    padded.push(0);
+    assert!(matches!(
+        crate::Groth16ProvingKey::<Bn254>::from_local_bytes(&padded),
+        Err(BackendError::Decode {
+            reason: DecodeError::TrailingBytes(1),
+            ..
+        })
+    ));
+}
