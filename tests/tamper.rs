@@ -538,3 +538,27 @@ fn a_large_garbage_model_file_is_refused_without_panicking() {
     let _ = zkinfer::onnx::load_model_bytes(&padded, &Default::default());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// FINDING (zkinfer-backend, `encoding::read_compressed_exact`, via ark-ec's
+/// compressed short-Weierstrass decoding): a point at infinity decodes
+/// whatever its coordinate bytes hold, so one proof (or key) has many byte
+/// encodings. Found by `fuzz/fuzz_targets/backend_bytes.rs` in a proving
+/// key; minimal here in a proof. Fix: re-encode after decoding and refuse
+/// bytes that differ. Ignored until fixed.
+#[test]
+#[ignore = "finding: non-canonical point-at-infinity encodings decode (zkinfer-backend)"]
+fn non_canonical_infinity_encodings_are_refused() {
+    let mut proof = vec![0u8; 128];
+    // A, B, C at infinity: the flag is bit 6 of each point's last byte.
+    proof[31] = 0x40;
+    proof[95] = 0x40;
+    proof[127] = 0x40;
+    let canonical = Proof::from_bytes(&proof).expect("the identity proof decodes");
+    assert_eq!(canonical.to_bytes(), proof);
+    // The same proof with junk in A's x coordinate.
+    proof[0] = 0x20;
+    assert!(
+        Proof::from_bytes(&proof).is_err(),
+        "a non-canonical encoding of the point at infinity decoded"
+    );
+}
