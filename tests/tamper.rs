@@ -49,8 +49,8 @@ fn compile(name: &str, visibility: Visibility, scale: u32) -> (CompiledModel, Ve
     settings.quant.weight_scale = scale;
     settings.quant.activation_scale = scale;
     settings.plan.visibility = visibility;
-    let compiled =
-        CompiledModel::compile(graph, &[inputs.clone()], settings).expect("fixture compiles");
+    let compiled = CompiledModel::compile(graph, std::slice::from_ref(&inputs), settings)
+        .expect("fixture compiles");
     (compiled, inputs)
 }
 
