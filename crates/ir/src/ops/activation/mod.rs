@@ -7,7 +7,6 @@
 
 mod clip;
 mod elu;
-mod erf;
 mod relu;
 mod sigmoid;
 mod softmax;

@@ -6,7 +6,7 @@
 //! match once and call [`ActivationKind::apply`] to fill the table. Evaluation is
 //! in f64 and rounded once, so the reference is as exact as f32 allows.
 
-use super::erf::erf;
+use crate::ops::math::erf;
 use super::map_f32;
 use crate::error::IrResult;
 use crate::op::{Inputs, Op};
