@@ -39,7 +39,7 @@ MODELS = ["1l_mlp", "2l_relu_fc", "4l_relu_conv_fc", "1l_softmax", "lenet_5"]
 
 
 def timed(cmd, log_prefix):
-    """Run cmd under /usr/bin/time -v; return (rc, stdout, wall_s, maxrss_bytes)."""
+    """Run cmd under /usr/bin/time -v; return (rc, stdout, stderr, wall_s, maxrss_bytes, cpu_s)."""
     time_file = log_prefix + ".time"
     full = ["/usr/bin/time", "-v", "-o", time_file] + cmd
     print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
@@ -50,7 +50,7 @@ def timed(cmd, log_prefix):
         f.write(proc.stdout)
     with open(log_prefix + ".err", "w") as f:
         f.write(proc.stderr)
-    rss = None
+    rss = cpu = None
     if os.path.exists(time_file):
         text = open(time_file).read()
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
@@ -59,10 +59,14 @@ def timed(cmd, log_prefix):
         if m:
             parts = [float(p) for p in m.group(1).split(":")]
             wall = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+        user = re.search(r"User time \(seconds\): ([0-9.]+)", text)
+        system = re.search(r"System time \(seconds\): ([0-9.]+)", text)
+        if user and system:
+            cpu = round(float(user.group(1)) + float(system.group(1)), 3)
     if proc.returncode != 0:
         tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-1:] or [""]
         print(f"  failed (exit {proc.returncode}): {tail[0][:300]}", file=sys.stderr, flush=True)
-    return proc.returncode, proc.stdout, proc.stderr, wall, rss
+    return proc.returncode, proc.stdout, proc.stderr, wall, rss, cpu
 
 
 def step_seconds(stdout, pattern):
@@ -105,8 +109,9 @@ def run_zkinfer(binary, model_dir, out, weights):
         ("verify", [binary, "verify", "-d", work], r"verified \(groth16\)"),
     ]
     for step, cmd, pattern in steps:
-        rc, stdout, stderr, wall, rss = timed(cmd, f"{logs}-{step}")
+        rc, stdout, stderr, wall, rss, cpu = timed(cmd, f"{logs}-{step}")
         record[f"{step}_wall_s"] = round(wall, 3)
+        record[f"{step}_cpu_s"] = cpu
         record[f"{step}_maxrss_bytes"] = rss
         if pattern:
             record[f"{step}_s"] = step_seconds(stdout, pattern)
@@ -136,8 +141,9 @@ def run_ezkl(python, runner, model_dir, out):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.dirname(logs), exist_ok=True)
     record = {"tool": "ezkl", "model": name, "weights": "private"}
-    rc, stdout, stderr, wall, rss = timed([python, runner, model_dir, work], logs + "-all")
+    rc, stdout, stderr, wall, rss, cpu = timed([python, runner, model_dir, work], logs + "-all")
     record["all_wall_s"] = round(wall, 3)
+    record["all_cpu_s"] = cpu
     record["all_maxrss_bytes"] = rss
     if rc != 0:
         lines = stderr.strip().splitlines()
@@ -160,11 +166,12 @@ def run_ezkl(python, runner, model_dir, out):
     outputs = [float(v) for out in witness["pretty_elements"]["rescaled_outputs"] for v in out]
     record["max_abs_error"] = max_abs_error(outputs, expected_outputs(model_dir))
     # Prove alone, in a fresh process, for its own peak memory.
-    rc, stdout, stderr, wall, rss = timed(
+    rc, stdout, stderr, wall, rss, cpu = timed(
         [python, os.path.join(HERE, "ezkl_step.py"), "prove", work], logs + "-prove")
     if rc == 0:
         record["prove_only_s"] = json.loads(stdout.strip().splitlines()[-1])["seconds"]
         record["prove_only_wall_s"] = round(wall, 3)
+        record["prove_cpu_s"] = cpu
         record["prove_maxrss_bytes"] = rss
     # The runner's SRS and keys are large; keep only the small files.
     for f in os.listdir(work):
@@ -220,9 +227,9 @@ def table(records):
     ]
     ratios = [
         "| model | prove time EZKL / zkinfer (in-process; command wall) | "
-        "prove peak mem EZKL / zkinfer | setup time EZKL / zkinfer | "
+        "prove command CPU time EZKL / zkinfer | prove peak mem EZKL / zkinfer | setup time EZKL / zkinfer | "
         "proving key EZKL / zkinfer | targets (time ≥ 10×, mem ≥ 5×) |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     models = []
     for r in records:
@@ -264,6 +271,7 @@ def table(records):
             ratios.append(
                 f"| {model} | {ratio(z['prove_s'], e['prove_s'])}; "
                 f"{ratio(z['prove_wall_s'], e.get('prove_only_wall_s') or e['prove_s'])} "
+                f"| {ratio(z.get('prove_cpu_s'), e.get('prove_cpu_s'))} "
                 f"| {ratio(z['prove_maxrss_bytes'], e.get('prove_maxrss_bytes'))} "
                 f"| {ratio(z['setup_s'], e['setup_s'])} | {ratio(z['pk_bytes'], e['pk_bytes'])} "
                 f"| {', '.join(hits)} |")
