@@ -37,17 +37,35 @@ fn round_trip<T: ByteEncoding>(bytes: &[u8]) -> Option<T> {
     Some(value)
 }
 
+/// The reference key, proof and statement, decoded once per process.
+fn reference() -> &'static (
+    <Groth16Bn254 as ProvingBackend>::VerifyingKey,
+    <Groth16Bn254 as ProvingBackend>::Proof,
+    PublicInputs<Fr>,
+) {
+    static REFERENCE: std::sync::OnceLock<(
+        <Groth16Bn254 as ProvingBackend>::VerifyingKey,
+        <Groth16Bn254 as ProvingBackend>::Proof,
+        PublicInputs<Fr>,
+    )> = std::sync::OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        (
+            ByteEncoding::from_bytes(VK).expect("reference vk"),
+            ByteEncoding::from_bytes(PROOF).expect("reference proof"),
+            PublicInputs::from_json(PUBLIC).expect("reference public inputs"),
+        )
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {
         return;
     };
-    let reference_vk = <G as ProvingBackend>::VerifyingKey::from_bytes(VK).expect("reference vk");
-    let reference_proof = <G as ProvingBackend>::Proof::from_bytes(PROOF).expect("reference proof");
-    let public = PublicInputs::<Fr>::from_json(PUBLIC).expect("reference public inputs");
+    let (reference_vk, reference_proof, public) = reference();
     match selector % 5 {
         0 => {
             if let Some(proof) = round_trip::<<G as ProvingBackend>::Proof>(bytes) {
-                if let Ok(true) = G::verify(&reference_vk, &public, &proof) {
+                if let Ok(true) = G::verify(reference_vk, public, &proof) {
                     assert_eq!(
                         bytes, PROOF,
                         "accepted a proof other than the reference one"
@@ -57,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
         }
         1 => {
             if let Some(vk) = round_trip::<<G as ProvingBackend>::VerifyingKey>(bytes) {
-                if let Ok(true) = G::verify(&vk, &public, &reference_proof) {
+                if let Ok(true) = G::verify(&vk, public, reference_proof) {
                     assert!(
                         vk.ark_key() == reference_vk.ark_key(),
                         "a different verifying key accepted the reference proof"
