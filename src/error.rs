@@ -42,6 +42,17 @@ pub enum ZkinferError {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// The statement is not about the published model: its public input at the
+    /// commitment's position is not the model commitment.
+    #[error("the proof is not about the committed model: public input {index} should be the model commitment {expected}, found {}", found.as_deref().unwrap_or("nothing"))]
+    CommitmentMismatch {
+        /// The published commitment.
+        expected: String,
+        /// Its position among the public inputs.
+        index: usize,
+        /// What the statement holds there.
+        found: Option<String>,
+    },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

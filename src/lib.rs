@@ -23,7 +23,8 @@ pub mod workdir;
 pub use error::{ZkinferError, ZkinferResult};
 pub use input::InputData;
 pub use pipeline::{
-    CompiledModel, Keys, LayoutSettings, Pipeline, Proven, Settings, FORMAT_VERSION,
+    CompiledModel, Keys, LayoutSettings, ModelCommitment, Pipeline, Proven, ScaleSearchSettings,
+    Settings, FORMAT_VERSION,
 };
 pub use workdir::{CompiledRecord, WorkDir};
 

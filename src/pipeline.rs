@@ -10,7 +10,7 @@ use zkinfer_ir::{Graph, Tensor};
 use zkinfer_layout::{LayoutError, ModelCircuit, OptimizeMode, Plan, PlanOptions, Visibility};
 use zkinfer_quant::{AccuracyReport, QuantSettings, QuantizedModel, Trace};
 
-use crate::error::ZkinferResult;
+use crate::error::{ZkinferError, ZkinferResult};
 
 /// Version of the settings and compiled-model JSON formats; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -191,6 +191,47 @@ impl CompiledModel {
     pub fn model_commitment(&self) -> Option<Fr> {
         zkinfer_layout::model_commitment(&self.model, &self.plan)
     }
+
+    /// The model commitment with its position among the public inputs: what
+    /// the setup party publishes beside the verifying key, and what
+    /// [`Pipeline::verify_committed`] checks.
+    pub fn committed_model(&self) -> Option<ModelCommitment> {
+        let value = self.model_commitment()?;
+        let mut index = 0;
+        for segment in zkinfer_layout::public_input_layout(&self.model, &self.plan) {
+            if segment == zkinfer_layout::PublicSegment::WeightCommitment {
+                return Some(ModelCommitment { index, value });
+            }
+            index += segment.len(&self.model);
+        }
+        None
+    }
+}
+
+/// A published model commitment: the Poseidon hash of the weights and the
+/// position of the public input that must carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelCommitment {
+    /// Index of the commitment among the public inputs.
+    pub index: usize,
+    /// The commitment.
+    pub value: Fr,
+}
+
+impl ModelCommitment {
+    /// Check that a statement is about the committed model: its public input at
+    /// `index` is the commitment. A proof can only verify if the circuit
+    /// recomputed that hash from the weights it used.
+    pub fn check(&self, public_inputs: &PublicInputs<Fr>) -> ZkinferResult<()> {
+        match public_inputs.values.get(self.index) {
+            Some(v) if v.value == self.value => Ok(()),
+            found => Err(ZkinferError::CommitmentMismatch {
+                expected: self.value.to_string(),
+                index: self.index,
+                found: found.map(|v| v.value.to_string()),
+            }),
+        }
+    }
 }
 
 /// Keys of one compiled model under backend `B`.
@@ -278,6 +319,18 @@ impl<B: ProvingBackend<Field = Fr>> Pipeline<B> {
             public_inputs,
             outputs,
         })
+    }
+
+    /// Verify a proof about the committed model: the statement must carry the
+    /// published commitment at its position, and the proof must verify.
+    pub fn verify_committed(
+        verifying_key: &B::VerifyingKey,
+        commitment: &ModelCommitment,
+        public_inputs: &PublicInputs<Fr>,
+        proof: &B::Proof,
+    ) -> ZkinferResult<bool> {
+        commitment.check(public_inputs)?;
+        Self::verify(verifying_key, public_inputs, proof)
     }
 
     /// Verify a proof against a verifying key and public inputs.

@@ -247,3 +247,37 @@ fn a_changed_output_in_public_json_is_rejected() {
     std::fs::write(&path, json.to_string()).unwrap();
     one_line_error(&zkinfer(&["verify", "-d", d]));
 }
+
+#[test]
+fn hashed_weights_publish_a_commitment_that_verify_enforces() {
+    let dir = tempdir();
+    let d = dir.path().to_str().unwrap();
+    let out = zkinfer(&[
+        "e2e",
+        &fixture("tiny_relu"),
+        "-d",
+        d,
+        "--weights",
+        "hashed",
+        "--backend",
+        "mock",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("model commitment"),
+        "{}",
+        stdout(&out)
+    );
+    let path = dir.path().join("commitment.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // Another model's commitment (here: an edited one) must not match the statement.
+    json["model_commitment"] = serde_json::Value::String("12345".into());
+    std::fs::write(&path, json.to_string()).unwrap();
+    let line = one_line_error(&zkinfer(&["verify", "-d", d, "--backend", "mock"]));
+    assert!(line.contains("committed model"), "{line}");
+}

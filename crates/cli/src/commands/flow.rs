@@ -7,7 +7,7 @@ use ark_std::rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 use zkinfer::backend::{ByteEncoding, ProvingBackend, PublicInputs};
 use zkinfer::workdir::{COMMITMENT, PROOF, PROVING_KEY, PUBLIC, VERIFYING_KEY};
-use zkinfer::{Fr, InputData, Pipeline, Settings, WorkDir, FORMAT_VERSION};
+use zkinfer::{Fr, InputData, ModelCommitment, Pipeline, Settings, WorkDir, FORMAT_VERSION};
 
 use super::common::{bytes, secs, step};
 
@@ -17,6 +17,23 @@ struct CommitmentFile {
     format_version: u32,
     /// Decimal field element.
     model_commitment: String,
+    /// Index of the public input that must carry it.
+    public_input_index: usize,
+}
+
+impl CommitmentFile {
+    fn commitment(&self, path: &Path) -> Result<ModelCommitment, String> {
+        let value = self.model_commitment.parse::<Fr>().map_err(|_| {
+            format!(
+                "{}: `model_commitment` is not a field element",
+                path.display()
+            )
+        })?;
+        Ok(ModelCommitment {
+            index: self.public_input_index,
+            value,
+        })
+    }
 }
 
 /// Compile: import, quantize, plan; write settings.json and compiled.json.
@@ -64,14 +81,15 @@ pub fn setup<B: ProvingBackend<Field = Fr>>(dir: &WorkDir) -> Result<Duration, S
         bytes(pk.len()),
         bytes(vk.len())
     );
-    if let Some(c) = pipeline.compiled.model_commitment() {
+    if let Some(c) = pipeline.compiled.committed_model() {
         let file = CommitmentFile {
             format_version: FORMAT_VERSION,
-            model_commitment: c.to_string(),
+            model_commitment: c.value.to_string(),
+            public_input_index: c.index,
         };
         dir.write_json(COMMITMENT, &file)
             .map_err(|e| e.to_string())?;
-        println!("model commitment (Poseidon of the weights): {c}");
+        println!("model commitment (Poseidon of the weights): {}", c.value);
     }
     Ok(took)
 }
@@ -137,21 +155,15 @@ pub fn verify<B: ProvingBackend<Field = Fr>>(dir: &WorkDir) -> Result<Duration, 
     let public_text = dir.read(PUBLIC).map_err(|e| e.to_string())?;
     let public = PublicInputs::<Fr>::from_json(&String::from_utf8_lossy(&public_text))
         .map_err(|e| format!("{}: {e}", dir.path(PUBLIC).display()))?;
-    if dir.path(COMMITMENT).exists() {
-        let c: CommitmentFile = dir.read_json(COMMITMENT).map_err(|e| e.to_string())?;
-        let found = public
-            .values
-            .iter()
-            .any(|v| v.value.to_string() == c.model_commitment);
-        if !found {
-            return Err(format!(
-                "the public inputs do not contain the published model commitment {} ({}): the proof is not about the committed model",
-                c.model_commitment,
-                dir.path(COMMITMENT).display()
-            ));
-        }
-    }
-    let (ok, took) = step("verifying", || Pipeline::<B>::verify(&vk, &public, &proof));
+    let (ok, took) = if dir.path(COMMITMENT).exists() {
+        let file: CommitmentFile = dir.read_json(COMMITMENT).map_err(|e| e.to_string())?;
+        let commitment = file.commitment(&dir.path(COMMITMENT))?;
+        step("verifying", || {
+            Pipeline::<B>::verify_committed(&vk, &commitment, &public, &proof)
+        })
+    } else {
+        step("verifying", || Pipeline::<B>::verify(&vk, &public, &proof))
+    };
     let ok = ok.map_err(|e| e.to_string())?;
     if ok {
         println!("verified ({}) in {}", B::NAME, secs(took));
