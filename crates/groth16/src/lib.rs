@@ -13,6 +13,29 @@
 //! Groth16 itself is [Groth16](https://eprint.iacr.org/2016/260), via
 //! ark-groth16.
 //!
+//! # Writing circuits for the cached-matrix prover
+//!
+//! `prove` runs `generate_constraints` with
+//! `SynthesisMode::Prove { construct_matrices: false, .. }`: constraint
+//! closures are never called, only variable allocations and their value
+//! closures. Three rules follow:
+//!
+//! 1. Allocate the same variables in the same order in every mode; never
+//!    branch on `cs.is_in_setup_mode()` or on witness values to decide what
+//!    to allocate. A circuit that does gets `ShapeMismatch` (different
+//!    counts) or `Unsatisfied` (same counts, different meaning).
+//! 2. Keep values in your own variables (as ark-r1cs-std's `FpVar` does);
+//!    do not read `cs.assigned_value()` of a symbolic linear combination,
+//!    which has no value when matrices are not built.
+//! 3. Compute values from the quantized trace in the value closures; all
+//!    work inside constraint closures is skipped, which is where the saving
+//!    comes from.
+//!
+//! Keys come in two byte formats: [`ByteEncoding`](zkinfer_backend::ByteEncoding)
+//! (compressed, every curve point validated: for anything received) and, for
+//! proving keys, [`Groth16ProvingKey::to_local_bytes`] (uncompressed, points
+//! trusted: for a key this machine wrote, about 100× faster to load).
+//!
 //! ```
 //! use ark_bn254::Fr;
 //! use ark_std::rand::{rngs::StdRng, SeedableRng};
