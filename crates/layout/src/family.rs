@@ -7,12 +7,15 @@ use zkinfer_gadgets::activation::{Clip, LeakyRelu, Relu};
 use zkinfer_gadgets::cost::Cost as GadgetCost;
 use zkinfer_gadgets::gadget::Gadget;
 use zkinfer_gadgets::linear::dot_private_cost;
+use zkinfer_gadgets::nonlinear::{ExpPlan, Sigmoid, Softmax, Tanh};
 use zkinfer_gadgets::pool::{max_of_cost, ArgMax};
 use zkinfer_gadgets::poseidon::PoseidonCommit;
 use zkinfer_gadgets::range::decompose_cost;
 use zkinfer_gadgets::rescale::{divide_by_constant_cost, quotient_bits};
+use zkinfer_quant::arith::approx::EXP_CLAMP;
+use zkinfer_quant::arith::softmax::SOFTMAX_EXP_EXTRA_BITS;
 use zkinfer_quant::arith::Bits;
-use zkinfer_quant::{Affine, QNode, QOp, Rescale};
+use zkinfer_quant::{Affine, NonlinearKind, QNode, QOp, Rescale};
 
 use crate::cost::Cost;
 use crate::error::LayoutError;
@@ -387,6 +390,15 @@ pub(crate) fn argmax_index_shape(len: usize) -> LcShape {
 /// Poseidon commitment to `values` of `bits` bits (range-checked when asked),
 /// plus the equality with its public input.
 pub(crate) fn commitment_cost(bits: u32, values: &[LcShape], range_check: bool) -> Cost {
+    if values.is_empty() {
+        // Nothing absorbed: the squeezed hash is a constant, equal to its public input.
+        return Cost {
+            constraints: 1,
+            witnesses: 0,
+            instances: 1,
+            nonzeros: 3,
+        };
+    }
     let g = PoseidonCommit {
         bits,
         len: values.len(),
@@ -431,4 +443,281 @@ pub(crate) fn weight_values(model: &zkinfer_quant::QuantizedModel) -> (Vec<i128>
         .iter()
         .fold((0i128, 0i128), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     (values, Bits::signed_for_range(lo, hi).0.max(2))
+}
+
+/// A private × private product node's gadget parameters ([`QOp::Mul`] with
+/// one product per output, [`QOp::MatMul`] with `k`): a private dot product
+/// per output (one constraint per product), then the rounding.
+#[derive(Debug, Clone)]
+pub(crate) struct Product {
+    /// Signed width the accumulator is divided at (narrowed to what the output needs).
+    pub in_bits: u32,
+    /// The rounding shift.
+    pub shift: u32,
+    /// With `shift = 0`: the width the products are range-checked to when
+    /// the output budget is narrower than what the products can reach.
+    pub check_bits: Option<u32>,
+}
+
+impl Product {
+    /// Parameters for `terms` products of `a_bits`- and `b_bits`-bit operands per output.
+    pub fn new(node: &QNode, a_bits: u32, b_bits: u32, terms: usize, shift: u32) -> Product {
+        let magnitude = |b: u32| 1i128 << (b - 1);
+        let bound = terms.max(1) as i128 * magnitude(a_bits) * magnitude(b_bits);
+        let acc_bits = bits_of_bound(bound);
+        if shift == 0 {
+            Product {
+                in_bits: acc_bits,
+                shift,
+                check_bits: (node.out_bits < acc_bits).then_some(node.out_bits),
+            }
+        } else {
+            Product {
+                in_bits: division_in_bits(acc_bits, node.out_bits, 1 << shift),
+                shift,
+                check_bits: None,
+            }
+        }
+    }
+
+    /// Width the outputs are range-checked to (0 when not checked).
+    pub fn out_bits(&self) -> u32 {
+        match (self.shift, self.check_bits) {
+            (0, bits) => bits.unwrap_or(0),
+            (shift, _) => quotient_bits(self.in_bits, 1 << shift),
+        }
+    }
+
+    /// Exact cost of one output from its operand pairs, and the output's shape.
+    ///
+    /// [`dot_private`](zkinfer_gadgets::linear::dot_private) reads every
+    /// operand once, so an operand with `t` terms adds `t − 1` non-zeros to
+    /// the single-variable formula.
+    pub fn cost(&self, pairs: &[(LcShape, LcShape)]) -> (Cost, LcShape) {
+        let n = pairs.len();
+        let mut cost = from_gadget(dot_private_cost(n));
+        let read: u64 = pairs.iter().map(|(a, b)| a.nonzeros() + b.nonzeros()).sum();
+        cost.nonzeros = (cost.nonzeros + read).saturating_sub(2 * n as u64);
+        let acc = if n == 0 {
+            LcShape::constant(0)
+        } else {
+            LcShape::VARIABLE
+        };
+        if self.shift > 0 {
+            return (
+                cost + division_cost(self.in_bits, 1 << self.shift, acc),
+                LcShape::VARIABLE,
+            );
+        }
+        if let Some(bits) = self.check_bits {
+            let half = 1i128 << (bits - 1);
+            cost += from_gadget(decompose_cost(bits, acc.vars, acc.constant + half));
+        }
+        (cost, acc)
+    }
+}
+
+/// For [`QOp::MatMul`]: per output (row-major `[batch, m, n]`), the flat
+/// indices `(a, b)` of its `k` operand pairs.
+pub(crate) fn matmul_taps(
+    batch: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+) -> impl Iterator<Item = impl Iterator<Item = (usize, usize)>> {
+    (0..batch * m * n).map(move |e| {
+        let (bi, i, j) = (e / (m * n), e / n % m, e % n);
+        (0..k).map(move |kk| ((bi * m + i) * k + kk, (bi * k + kk) * n + j))
+    })
+}
+
+/// The gadget of a [`QOp::Nonlinear`] node, or why there is none.
+#[derive(Debug, Clone)]
+pub(crate) enum Smooth {
+    Sigmoid(Sigmoid),
+    Tanh(Tanh),
+}
+
+impl Smooth {
+    /// The gadget for `kind` on `len` inputs of `in_bits` signed bits.
+    pub fn new(
+        node: &QNode,
+        kind: NonlinearKind,
+        in_bits: u32,
+        in_scale: u32,
+        out_scale: u32,
+        len: usize,
+    ) -> Result<Smooth, LayoutError> {
+        let unsupported = |reason: String| LayoutError::Unsupported {
+            node: node.name.clone(),
+            op: format!("Nonlinear({kind:?})"),
+            reason,
+        };
+        let smooth = match kind {
+            NonlinearKind::Sigmoid => Smooth::Sigmoid(Sigmoid {
+                bits: in_bits,
+                s_in: in_scale,
+                s_out: out_scale,
+                len,
+            }),
+            NonlinearKind::Tanh if in_scale >= 1 => Smooth::Tanh(Tanh {
+                bits: in_bits,
+                s_in: in_scale,
+                s_out: out_scale,
+                len,
+            }),
+            NonlinearKind::Tanh => return Err(unsupported("tanh needs an input scale ≥ 1".into())),
+            NonlinearKind::Erf | NonlinearKind::Gelu | NonlinearKind::Softplus => {
+                return Err(unsupported(format!(
+                    "no {kind:?} gadget in zkinfer-gadgets yet (it has Exp, Sigmoid, Tanh, Softmax)"
+                )))
+            }
+        };
+        // The gadget reports a zero cost for parameters it cannot plan.
+        if smooth.sigmoid().cost_one() == GadgetCost::ZERO {
+            return Err(unsupported(format!(
+                "{kind:?} at {in_bits} bits, scales 2^{in_scale} → 2^{out_scale}: outside the gadget's planning range"
+            )));
+        }
+        Ok(smooth)
+    }
+
+    /// The sigmoid both are proven with (`tanh(x) = 2σ(2x) − 1`).
+    fn sigmoid(&self) -> Sigmoid {
+        match self {
+            Smooth::Sigmoid(g) => Sigmoid {
+                len: 1,
+                ..g.clone()
+            },
+            Smooth::Tanh(g) => Sigmoid {
+                bits: g.bits,
+                s_in: g.s_in - 1,
+                s_out: g.s_out + 1,
+                len: 1,
+            },
+        }
+    }
+
+    /// The gadget as a trait object.
+    pub fn gadget(&self) -> &dyn Gadget<Fr> {
+        match self {
+            Smooth::Sigmoid(g) => g,
+            Smooth::Tanh(g) => g,
+        }
+    }
+
+    /// Exact cost of one element whose input has shape `x`, and the output's shape.
+    ///
+    /// `x` is read by the sign decomposition, by the sign and `2·sign − 1`
+    /// (both derived from that decomposition) and as the factor of `|x|`.
+    pub fn cost_one(&self, x: LcShape) -> (Cost, LcShape) {
+        let sigmoid = self.sigmoid();
+        let mut cost = from_gadget(sigmoid.cost_one());
+        if x != LcShape::VARIABLE {
+            let b = sigmoid.bits;
+            let half = 1i128 << (b - 1);
+            let nz = |c: i128| u64::from(c != 0);
+            let reference = from_gadget(decompose_cost(b, 1, half)).nonzeros
+                + 2 * (b as u64 + 1) // sign and 2·sign − 1
+                + 1; // x
+            let actual = from_gadget(decompose_cost(b, x.vars, x.constant + half)).nonzeros
+                + (x.vars as u64 + nz(x.constant + half) + b as u64 - 1)
+                + (x.vars as u64 + nz(2 * (x.constant + half) - (1 << (b - 1))) + b as u64 - 1)
+                + x.nonzeros();
+            cost.nonzeros = cost.nonzeros + actual - reference;
+        }
+        let out = match self {
+            Smooth::Sigmoid(_) => LcShape::VARIABLE,
+            Smooth::Tanh(g) => LcShape {
+                vars: 1,
+                constant: -(1i128 << g.s_out),
+            },
+        };
+        (cost, out)
+    }
+}
+
+/// [`Clip::clip_one`]'s cost on an input of any shape (the gadget's formula
+/// assumes no constant term).
+pub(crate) fn clip_cost(clip: &Clip, x: LcShape) -> Cost {
+    let (m_lo, m_hi) = clip.comparison_bits();
+    let nz = |c: i128| u64::from(c != 0);
+    let v = x.vars as u64;
+    let above_lo = x.constant - clip.lo + (1 << (m_lo - 1));
+    let below_hi = clip.hi - x.constant + (1 << (m_hi - 1));
+    // p = [x ≥ lo]·(x − lo), the flag derived from above_lo's decomposition.
+    let product = Cost::new(
+        1,
+        1,
+        (v + nz(above_lo) + m_lo as u64 - 1) + (v + nz(x.constant - clip.lo)) + 1,
+    );
+    // (1 − [x ≤ hi])·(hi − x) = out − lo − p.
+    let select = Cost::new(
+        1,
+        1,
+        (v + nz((1 << (m_hi - 1)) - below_hi) + m_hi as u64 - 1)
+            + (v + nz(clip.hi - x.constant))
+            + (2 + nz(clip.lo)),
+    );
+    let cost = from_gadget(decompose_cost(m_lo, x.vars, above_lo))
+        + from_gadget(decompose_cost(m_hi, x.vars, below_hi))
+        + product
+        + select;
+    debug_assert!(
+        x != LcShape::VARIABLE || cost == from_gadget(clip.cost_one()),
+        "clip cost diverges from the gadget formula"
+    );
+    cost
+}
+
+/// The [`Softmax`] gadget of one lane and its exact cost for the lane's input shapes.
+///
+/// Only the claimed maximum's gaps `m − x_i` and the exponentials' clamps
+/// read the inputs; the rest of the gadget sees fresh variables.
+pub(crate) fn softmax_lane(
+    node: &QNode,
+    bits: u32,
+    s_in: u32,
+    s_out: u32,
+    xs: &[LcShape],
+) -> Result<(Softmax, Cost), LayoutError> {
+    let gadget = Softmax {
+        bits,
+        s_in,
+        s_out,
+        len: xs.len(),
+    };
+    let exp_bits = bits + 1;
+    if ExpPlan::new(exp_bits, s_in, s_out + SOFTMAX_EXP_EXTRA_BITS).is_err() {
+        return Err(LayoutError::Unsupported {
+            node: node.name.clone(),
+            op: "Softmax".into(),
+            reason: format!(
+                "{bits}-bit inputs at scale 2^{s_in}: outside the exponential's planning range"
+            ),
+        });
+    }
+    let mut cost = from_gadget(<Softmax as Gadget<Fr>>::cost(&gadget));
+    if xs.len() >= 2 && xs.iter().any(|x| *x != LcShape::VARIABLE) {
+        let clip = Clip {
+            bits: exp_bits,
+            lo: -(EXP_CLAMP << s_in),
+            hi: 0,
+            len: 1,
+        };
+        let reference = from_gadget(max_of_cost(xs.len(), bits)).nonzeros
+            + xs.len() as u64 * from_gadget(clip.cost_one_with(2)).nonzeros;
+        let actual = max_cost(bits, xs).nonzeros
+            + xs.iter()
+                .map(|x| {
+                    let gap = LcShape {
+                        vars: x.vars + 1,
+                        constant: x.constant,
+                    };
+                    clip_cost(&clip, gap).nonzeros
+                })
+                .sum::<u64>();
+        cost.nonzeros = cost.nonzeros + actual - reference;
+    }
+    Ok((gadget, cost))
 }

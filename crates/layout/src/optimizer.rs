@@ -13,7 +13,7 @@ use zkinfer_quant::{GatherSource, QOp, QTensorId, QuantizedModel};
 use crate::cost::Cost;
 use crate::cost_model::CostModel;
 use crate::error::LayoutError;
-use crate::family::{self, Activation, AffineGadget, LcShape};
+use crate::family::{self, Activation, AffineGadget, LcShape, Product, Smooth};
 use crate::limits::{self, Suggestion};
 use crate::plan::{Alternative, GadgetChoice, OptimizeMode, Plan, PlanExtra, PlanNode};
 use crate::visibility::{InputVisibility, OutputVisibility, Visibility, WeightVisibility};
@@ -114,11 +114,6 @@ fn plan_with(
             alternatives: Vec::new(),
         };
         let in_shape = |slot: usize, index: usize| shapes[node.inputs[slot].0][index];
-        let unsupported = |reason: &str| LayoutError::Unsupported {
-            node: node.name.clone(),
-            op: node.op.kind_name().into(),
-            reason: reason.into(),
-        };
         let mut out_shapes: Vec<LcShape> = vec![LcShape::VARIABLE; out.len()];
         let mut fused_output = None;
         match &node.op {
@@ -248,10 +243,54 @@ fn plan_with(
                     &rank,
                 );
             }
-            QOp::Mul { .. } | QOp::MatMul { .. } => {
-                return Err(unsupported(
-                    "private × private products: gadget not available yet",
-                ))
+            QOp::Mul { shift } => {
+                let (a, b) = (node.inputs[0], node.inputs[1]);
+                let g = Product::new(node, model.tensor(a).bits, model.tensor(b).bits, 1, *shift);
+                for e in 0..out.len() {
+                    let (cost, shape) = g.cost(&[(in_shape(0, e), in_shape(1, e))]);
+                    entry.cost += cost;
+                    out_shapes[e] = shape;
+                }
+                entry.gadget = GadgetChoice::Mul;
+                entry.bits = g.out_bits();
+                entry.alternatives = verdicts(
+                    &entry.gadget,
+                    vec![(
+                        GadgetChoice::Mul,
+                        entry.cost,
+                        "one product per element".into(),
+                    )],
+                    &rank,
+                );
+            }
+            QOp::MatMul {
+                batch,
+                m,
+                k,
+                n,
+                shift,
+            } => {
+                let (a, b) = (node.inputs[0], node.inputs[1]);
+                let g = Product::new(node, model.tensor(a).bits, model.tensor(b).bits, *k, *shift);
+                for (e, taps) in family::matmul_taps(*batch, *m, *k, *n).enumerate() {
+                    let pairs: Vec<(LcShape, LcShape)> = taps
+                        .map(|(ia, ib)| (in_shape(0, ia), in_shape(1, ib)))
+                        .collect();
+                    let (cost, shape) = g.cost(&pairs);
+                    entry.cost += cost;
+                    out_shapes[e] = shape;
+                }
+                entry.gadget = GadgetChoice::MatMul;
+                entry.bits = g.out_bits();
+                entry.alternatives = verdicts(
+                    &entry.gadget,
+                    vec![(
+                        GadgetChoice::MatMul,
+                        entry.cost,
+                        "one product per multiply-accumulate".into(),
+                    )],
+                    &rank,
+                );
             }
             QOp::MaxOver { windows, min } => {
                 let bits = model.tensor(node.inputs[0]).bits;
@@ -312,12 +351,56 @@ fn plan_with(
                     &rank,
                 );
             }
-            QOp::Nonlinear { .. } => {
-                return Err(unsupported(
-                    "nonlinear approximation: gadget not available yet",
-                ))
+            QOp::Nonlinear {
+                kind,
+                in_scale,
+                out_scale,
+            } => {
+                let bits = model.tensor(node.inputs[0]).bits;
+                let g = Smooth::new(node, *kind, bits, *in_scale, *out_scale, out.len())?;
+                for e in 0..out.len() {
+                    let (cost, shape) = g.cost_one(in_shape(0, e));
+                    entry.cost += cost;
+                    out_shapes[e] = shape;
+                }
+                entry.op = format!("Nonlinear({kind:?})");
+                entry.gadget = GadgetChoice::Nonlinear;
+                entry.bits = bits;
+                entry.alternatives = verdicts(
+                    &entry.gadget,
+                    vec![(
+                        GadgetChoice::Nonlinear,
+                        entry.cost,
+                        "sign, exponential polynomial, one private division".into(),
+                    )],
+                    &rank,
+                );
             }
-            QOp::Softmax { .. } => return Err(unsupported("softmax: gadget not available yet")),
+            QOp::Softmax {
+                outer,
+                group,
+                inner,
+                in_scale,
+                out_scale,
+            } => {
+                let bits = model.tensor(node.inputs[0]).bits;
+                for lane in QOp::softmax_lanes(*outer, *group, *inner) {
+                    let xs: Vec<LcShape> = lane.iter().map(|&i| in_shape(0, i)).collect();
+                    let (_, cost) = family::softmax_lane(node, bits, *in_scale, *out_scale, &xs)?;
+                    entry.cost += cost;
+                }
+                entry.gadget = GadgetChoice::Softmax;
+                entry.bits = bits;
+                entry.alternatives = verdicts(
+                    &entry.gadget,
+                    vec![(
+                        GadgetChoice::Softmax,
+                        entry.cost,
+                        "claimed maximum, exponentials, one private division per element".into(),
+                    )],
+                    &rank,
+                );
+            }
         }
         shapes[node.output.0] = out_shapes;
         if let Some((tensor, fused)) = fused_output {

@@ -2,7 +2,7 @@
 //! built node by node following a [`Plan`].
 //!
 //! Each plan node is synthesized by the function of its op family
-//! ([`linear`], [`elementwise`]); the node boundary is the unit a later
+//! ([`linear`], [`product`], [`elementwise`], [`nonlinear`], [`reduce`]); the node boundary is the unit a later
 //! segmented prover will cut at. Every value crossing a node boundary is read
 //! from the quantized [`Trace`] ([`TraceValues`]) and nowhere else; gadgets
 //! derive their auxiliary witnesses (bits, remainders) from those values.
@@ -13,6 +13,10 @@
 pub mod elementwise;
 /// Affine maps, data movement and constants.
 pub mod linear;
+/// Sigmoid, tanh and softmax.
+pub mod nonlinear;
+/// Private × private products (Mul, MatMul).
+pub mod product;
 /// Maxima and arg-maxima over windows.
 pub mod reduce;
 
@@ -261,11 +265,39 @@ impl Synthesis<'_> {
             }
             QOp::MaxOver { windows, min } => reduce::max_over(self, cs, node, windows, *min),
             QOp::ArgMax { windows, min } => reduce::argmax(self, cs, node, windows, *min),
-            other => Err(LayoutError::Unsupported {
-                node: node.name.clone(),
-                op: other.kind_name().into(),
-                reason: "no gadget yet".into(),
-            }),
+            QOp::Mul { shift } => {
+                let taps = (0..self.model.tensor(node.output).len()).map(|e| vec![(e, e)]);
+                product::product(self, cs, node, 1, *shift, taps)
+            }
+            QOp::MatMul {
+                batch,
+                m,
+                k,
+                n,
+                shift,
+            } => {
+                let taps = crate::family::matmul_taps(*batch, *m, *k, *n).map(|t| t.collect());
+                product::product(self, cs, node, *k, *shift, taps)
+            }
+            QOp::Nonlinear {
+                kind,
+                in_scale,
+                out_scale,
+            } => nonlinear::smooth(self, cs, node, *kind, *in_scale, *out_scale),
+            QOp::Softmax {
+                outer,
+                group,
+                inner,
+                in_scale,
+                out_scale,
+            } => nonlinear::softmax(
+                self,
+                cs,
+                node,
+                (*outer, *group, *inner),
+                *in_scale,
+                *out_scale,
+            ),
         }
     }
 
