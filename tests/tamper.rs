@@ -546,7 +546,7 @@ fn a_large_garbage_model_file_is_refused_without_panicking() {
 /// key; minimal here in a proof. Fix: re-encode after decoding and refuse
 /// bytes that differ. Ignored until fixed.
 #[test]
-#[ignore = "finding: non-canonical point-at-infinity encodings decode (zkinfer-backend)"]
+
 fn non_canonical_infinity_encodings_are_refused() {
     let mut proof = vec![0u8; 128];
     // A, B, C at infinity: the flag is bit 6 of each point's last byte.

@@ -89,7 +89,7 @@ pub fn write_uncompressed<T: CanonicalSerialize>(value: &T, out: &mut Vec<u8>) {
 /// Fails with [`DecodeError::Truncated`] when bytes run out,
 /// [`DecodeError::TrailingBytes`] when some are left, and
 /// [`DecodeError::Invalid`] when a point or field element is invalid.
-pub fn read_compressed_exact<T: CanonicalDeserialize>(
+pub fn read_compressed_exact<T: CanonicalDeserialize + CanonicalSerialize>(
     bytes: &[u8],
     artifact: &'static str,
 ) -> Result<T, BackendError> {
@@ -112,18 +112,35 @@ impl<'a> ArtifactReader<'a> {
         Self { bytes, artifact }
     }
 
-    /// Reads the next value.
-    pub fn read<T: CanonicalDeserialize>(
+    /// Reads the next value, insisting that its bytes are the value's one
+    /// canonical encoding. ark-ec's decoding of a point at infinity ignores the
+    /// coordinate bytes, so without this check one artifact would have many
+    /// byte strings (found by the `backend_bytes` fuzz target).
+    pub fn read<T: CanonicalDeserialize + CanonicalSerialize>(
         &mut self,
         compress: Compress,
         validate: Validate,
     ) -> Result<T, BackendError> {
-        T::deserialize_with_mode(&mut self.bytes, compress, validate).map_err(|error| {
-            BackendError::Decode {
+        let before = self.bytes;
+        let value =
+            T::deserialize_with_mode(&mut self.bytes, compress, validate).map_err(|error| {
+                BackendError::Decode {
+                    artifact: self.artifact,
+                    reason: classify(error),
+                }
+            })?;
+        let consumed = &before[..before.len() - self.bytes.len()];
+        let mut canonical = Vec::with_capacity(consumed.len());
+        value
+            .serialize_with_mode(&mut canonical, compress)
+            .expect("writing to a Vec cannot fail");
+        if canonical != consumed {
+            return Err(BackendError::Decode {
                 artifact: self.artifact,
-                reason: classify(error),
-            }
-        })
+                reason: DecodeError::Inconsistent("not the canonical encoding of its value"),
+            });
+        }
+        Ok(value)
     }
 
     /// Fails with [`DecodeError::TrailingBytes`] if bytes are left.

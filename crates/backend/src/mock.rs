@@ -152,7 +152,7 @@ fn encode<T: CanonicalSerialize>(header: &ArtifactHeader, value: &T) -> Vec<u8> 
     bytes
 }
 
-fn decode<T: CanonicalDeserialize>(
+fn decode<T: CanonicalDeserialize + CanonicalSerialize>(
     header: &ArtifactHeader,
     bytes: &[u8],
 ) -> Result<T, BackendError> {
