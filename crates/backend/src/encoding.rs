@@ -18,6 +18,20 @@ pub trait ByteEncoding: Sized {
 
     /// Decodes and validates `bytes`, which must hold exactly one artifact.
     fn from_bytes(bytes: &[u8]) -> Result<Self, BackendError>;
+
+    /// An encoding for artifacts that stay on the machine that wrote them (the
+    /// prover's own proving key), which may skip expensive point validation.
+    /// Defaults to the canonical encoding.
+    fn to_local_bytes(&self) -> Vec<u8> {
+        self.to_bytes()
+    }
+
+    /// Decodes [`ByteEncoding::to_local_bytes`]. Only for bytes this machine
+    /// wrote itself: a backend may trust their curve points. A bad local key
+    /// can only make the prover's own proofs fail, never a verifier accept.
+    fn from_local_bytes(bytes: &[u8]) -> Result<Self, BackendError> {
+        Self::from_bytes(bytes)
+    }
 }
 
 /// The header that starts every encoded key (proofs carry none, so a Groth16

@@ -192,6 +192,14 @@ impl<E: Pairing> ByteEncoding for Groth16ProvingKey<E> {
             .map_err(|reason| PROVING_KEY_HEADER.decode_error(DecodeError::Inconsistent(reason)))?;
         Ok(pk)
     }
+
+    fn to_local_bytes(&self) -> Vec<u8> {
+        Groth16ProvingKey::to_local_bytes(self)
+    }
+
+    fn from_local_bytes(bytes: &[u8]) -> Result<Self, BackendError> {
+        Groth16ProvingKey::from_local_bytes(bytes)
+    }
 }
 
 impl<E: Pairing> Groth16ProvingKey<E> {

@@ -70,7 +70,9 @@ pub fn setup<B: ProvingBackend<Field = Fr>>(dir: &WorkDir) -> Result<Duration, S
     let pipeline = Pipeline::<B>::new(compiled);
     let (keys, took) = step("circuit-specific setup", || pipeline.setup(&mut OsRng));
     let keys = keys.map_err(|e| e.to_string())?;
-    let pk = keys.proving_key.to_bytes();
+    // The proving key stays with the prover: the local format skips point
+    // validation on reload (tens of seconds for large keys).
+    let pk = keys.proving_key.to_local_bytes();
     let vk = keys.verifying_key.to_bytes();
     dir.write(PROVING_KEY, &pk).map_err(|e| e.to_string())?;
     dir.write(VERIFYING_KEY, &vk).map_err(|e| e.to_string())?;
@@ -104,7 +106,7 @@ pub fn prove<B: ProvingBackend<Field = Fr>>(
         .and_then(|d| d.first_tensors(&compiled.graph))
         .map_err(|e| e.to_string())?;
     let pk_bytes = dir.read(PROVING_KEY).map_err(|e| e.to_string())?;
-    let pk = B::ProvingKey::from_bytes(&pk_bytes)
+    let pk = B::ProvingKey::from_local_bytes(&pk_bytes)
         .map_err(|e| format!("{}: {e}", dir.path(PROVING_KEY).display()))?;
     let pipeline = Pipeline::<B>::new(compiled);
     let (proven, took) = step("proving", || pipeline.prove(&pk, &inputs, &mut OsRng));
