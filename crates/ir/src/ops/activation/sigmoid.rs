@@ -6,10 +6,10 @@
 //! match once and call [`ActivationKind::apply`] to fill the table. Evaluation is
 //! in f64 and rounded once, so the reference is as exact as f32 allows.
 
-use crate::ops::math::erf;
 use super::map_f32;
 use crate::error::IrResult;
 use crate::op::{Inputs, Op};
+use crate::ops::math::erf;
 use crate::tensor::Tensor;
 
 /// How `Gelu` evaluates the Gaussian CDF.
