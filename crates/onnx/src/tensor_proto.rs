@@ -64,7 +64,12 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
     let has_raw = !raw.is_empty() || len == 0;
 
     // Reads fixed-width little-endian elements from raw_data.
-    fn chunks<const N: usize>(raw: &[u8], len: usize) -> Result<Vec<[u8; N]>, String> {
+    /// Decodes `raw_data` as `len` little-endian elements of `N` bytes, each mapped by `decode`.
+    fn decode_le<const N: usize, T>(
+        raw: &[u8],
+        len: usize,
+        decode: impl Fn([u8; N]) -> T,
+    ) -> Result<Vec<T>, String> {
         if raw.len() != len * N {
             return Err(format!(
                 "raw_data holds {} bytes, expected {} ({} elements of {} bytes)",
@@ -76,7 +81,7 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
         }
         Ok(raw
             .chunks_exact(N)
-            .map(|c| c.try_into().expect("exact chunk"))
+            .map(|c| decode(c.try_into().expect("exact chunk")))
             .collect())
     }
     let check_len = |n: usize| -> OnnxResult<()> {
@@ -93,26 +98,21 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
         DataType::FLOAT | DataType::DOUBLE | DataType::FLOAT16 | DataType::BFLOAT16 => {
             let data: Vec<f32> = if has_raw && !raw.is_empty() {
                 match dt {
-                    DataType::FLOAT => chunks::<4>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(f32::from_le_bytes)
-                        .collect(),
-                    DataType::DOUBLE => chunks::<8>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| f64::from_le_bytes(b) as f32)
-                        .collect(),
-                    DataType::FLOAT16 => chunks::<2>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| f16_to_f32(u16::from_le_bytes(b)))
-                        .collect(),
-                    _ => chunks::<2>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| f32::from_bits((u16::from_le_bytes(b) as u32) << 16))
-                        .collect(),
+                    DataType::FLOAT => {
+                        decode_le::<4, _>(raw, len, f32::from_le_bytes).map_err(bad)?
+                    }
+                    DataType::DOUBLE => {
+                        decode_le::<8, _>(raw, len, |b| f64::from_le_bytes(b) as f32)
+                            .map_err(bad)?
+                    }
+                    DataType::FLOAT16 => {
+                        decode_le::<2, _>(raw, len, |b| f16_to_f32(u16::from_le_bytes(b)))
+                            .map_err(bad)?
+                    }
+                    _ => decode_le::<2, _>(raw, len, |b| {
+                        f32::from_bits((u16::from_le_bytes(b) as u32) << 16)
+                    })
+                    .map_err(bad)?,
                 }
             } else {
                 match dt {
@@ -134,11 +134,7 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
         }
         DataType::BOOL => {
             let data: Vec<i64> = if !raw.is_empty() {
-                chunks::<1>(raw, len)
-                    .map_err(bad)?
-                    .into_iter()
-                    .map(|b| (b[0] != 0) as i64)
-                    .collect()
+                decode_le::<1, _>(raw, len, |b| (b[0] != 0) as i64).map_err(bad)?
             } else {
                 t.int32_data.iter().map(|&x| (x != 0) as i64).collect()
             };
@@ -155,46 +151,31 @@ pub fn tensor_from_proto(t: &TensorProto) -> OnnxResult<Tensor> {
         | DataType::UINT64 => {
             let data: Vec<i64> = if !raw.is_empty() {
                 match dt {
-                    DataType::INT8 => chunks::<1>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| b[0] as i8 as i64)
-                        .collect(),
-                    DataType::UINT8 => chunks::<1>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| b[0] as i64)
-                        .collect(),
-                    DataType::INT16 => chunks::<2>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| i16::from_le_bytes(b) as i64)
-                        .collect(),
-                    DataType::UINT16 => chunks::<2>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| u16::from_le_bytes(b) as i64)
-                        .collect(),
-                    DataType::INT32 => chunks::<4>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| i32::from_le_bytes(b) as i64)
-                        .collect(),
-                    DataType::UINT32 => chunks::<4>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| u32::from_le_bytes(b) as i64)
-                        .collect(),
-                    DataType::INT64 => chunks::<8>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(i64::from_le_bytes)
-                        .collect(),
-                    _ => chunks::<8>(raw, len)
-                        .map_err(bad)?
-                        .into_iter()
-                        .map(|b| u64::from_le_bytes(b) as i64)
-                        .collect(),
+                    DataType::INT8 => {
+                        decode_le::<1, _>(raw, len, |b| b[0] as i8 as i64).map_err(bad)?
+                    }
+                    DataType::UINT8 => decode_le::<1, _>(raw, len, |b| b[0] as i64).map_err(bad)?,
+                    DataType::INT16 => {
+                        decode_le::<2, _>(raw, len, |b| i16::from_le_bytes(b) as i64)
+                            .map_err(bad)?
+                    }
+                    DataType::UINT16 => {
+                        decode_le::<2, _>(raw, len, |b| u16::from_le_bytes(b) as i64)
+                            .map_err(bad)?
+                    }
+                    DataType::INT32 => {
+                        decode_le::<4, _>(raw, len, |b| i32::from_le_bytes(b) as i64)
+                            .map_err(bad)?
+                    }
+                    DataType::UINT32 => {
+                        decode_le::<4, _>(raw, len, |b| u32::from_le_bytes(b) as i64)
+                            .map_err(bad)?
+                    }
+                    DataType::INT64 => {
+                        decode_le::<8, _>(raw, len, i64::from_le_bytes).map_err(bad)?
+                    }
+                    _ => decode_le::<8, _>(raw, len, |b| u64::from_le_bytes(b) as i64)
+                        .map_err(bad)?,
                 }
             } else {
                 match dt {
