@@ -106,6 +106,11 @@ fn parse_sample(sample: &serde_json::Value, index: Option<usize>) -> Result<Vec<
 
 /// Build checked tensors for one sample.
 pub fn sample_tensors(sample: &[Vec<f32>], graph: &Graph) -> ZkinferResult<Vec<Tensor>> {
+    // A model without inputs (it computes from constants) is commonly given
+    // `{"input_data": [[]]}`: empty lists carry no data, so they are accepted.
+    if graph.inputs.is_empty() && sample.iter().all(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
     if sample.len() != graph.inputs.len() {
         return Err(ZkinferError::Input {
             source_name: "input data".into(),
@@ -168,5 +173,15 @@ mod tests {
         assert!(InputData::parse(r#"{"input_data": [["a"]]}"#)
             .unwrap_err()
             .contains("not a number"));
+    }
+
+    #[test]
+    fn empty_lists_feed_a_model_without_inputs_and_nothing_else() {
+        let no_inputs = Graph::new(Vec::new(), Vec::new(), Default::default(), Vec::new()).unwrap();
+        let data = InputData::parse(r#"{"input_data": [[]]}"#).unwrap();
+        assert!(data.first_tensors(&no_inputs).unwrap().is_empty());
+        let data = InputData::parse(r#"{"input_data": [[1.0]]}"#).unwrap();
+        let err = data.first_tensors(&no_inputs).unwrap_err().to_string();
+        assert!(err.contains("1 input list(s), the model takes 0"), "{err}");
     }
 }

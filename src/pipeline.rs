@@ -51,7 +51,7 @@ impl Default for ScaleSearchSettings {
     fn default() -> Self {
         ScaleSearchSettings {
             enabled: true,
-            scales: (5..=16).collect(),
+            scales: (5..=20).collect(),
             tolerance: 0.01,
         }
     }

@@ -40,6 +40,12 @@ pub struct ScaleSearch {
 /// limits are rejected. Among the rest, [`OptimizeMode::Resources`] picks the
 /// fewest predicted constraints and [`OptimizeMode::Accuracy`] the smallest
 /// error (ties: fewer constraints).
+///
+/// In resources mode the search stops at the first scale after a winner whose
+/// plan is no cheaper than the winner's: bit widths, and with them range-check
+/// costs, only grow with the scale, so later scales cannot win. That keeps a
+/// wide scale range cheap for models that are accurate at a low scale, while
+/// models with tiny outputs (say `x / 10⁴`) still reach the high scales they need.
 pub fn search_scale<F>(
     scales: impl IntoIterator<Item = u32>,
     tolerance: f64,
@@ -86,6 +92,9 @@ where
                             };
                             if better {
                                 best = Some((scale, model, p, error));
+                            } else if options.mode == OptimizeMode::Resources {
+                                trials.push(trial);
+                                break;
                             }
                         }
                     }
