@@ -11,7 +11,8 @@
 //! `ezkl_examples_prove_with_groth16` (ignored: minutes) does the same with real
 //! Groth16 keys and proofs:
 //! `cargo test --release --test ezkl_corpus -- --ignored --nocapture`.
-//! Both skip when `../shared/corpus` is absent.
+//! Both skip when `../shared/corpus` is absent; `ZKINFER_CORPUS_ONLY=a,b` runs
+//! only the named models.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -146,6 +147,13 @@ fn run_corpus<B: ProvingBackend<Field = Fr>>(corpus: &Path, limit: u64) -> BTree
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.join("network.onnx").exists())
+        .filter(|p| {
+            // `ZKINFER_CORPUS_ONLY=lstm,gru` runs a subset (no baseline check then).
+            only().is_none_or(|names| {
+                let name = p.file_name().unwrap_or_default().to_string_lossy();
+                names.iter().any(|n| *n == name)
+            })
+        })
         .collect();
     cases.sort();
     let mut passed = BTreeSet::new();
@@ -186,6 +194,11 @@ fn run_corpus<B: ProvingBackend<Field = Fr>>(corpus: &Path, limit: u64) -> BTree
     passed
 }
 
+fn only() -> Option<Vec<String>> {
+    let v = std::env::var("ZKINFER_CORPUS_ONLY").ok()?;
+    Some(v.split(',').map(|s| s.trim().to_owned()).collect())
+}
+
 #[test]
 fn ezkl_examples_prove_with_the_mock_backend() {
     let Some(corpus) = corpus() else {
@@ -193,6 +206,9 @@ fn ezkl_examples_prove_with_the_mock_backend() {
         return;
     };
     let passed = run_corpus::<MockBackend<Fr>>(&corpus, MOCK_LIMIT);
+    if only().is_some() {
+        return;
+    }
     let baseline_path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/baseline/ezkl_corpus.txt");
     if std::env::var_os("ZKINFER_BLESS").is_some() {

@@ -10,12 +10,13 @@ use zkinfer_ir::ops::math::{
     BinaryKind, BinaryOp, Cast, UnaryKind, UnaryOp, VariadicKind, VariadicOp,
 };
 use zkinfer_ir::ops::nn::{
-    AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool, GlobalPoolKind, MatMul,
-    MaxPool,
+    AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool, GlobalPoolKind, Gru,
+    Lstm, MatMul, MaxPool, Rnn,
 };
 use zkinfer_ir::ops::reduce::{ArgKind, ArgReduce, Reduce, ReduceKind};
 use zkinfer_ir::{Fact, Node, Op, OpExt, Tensor};
 
+use super::recurrent::Cell;
 use super::{quant_i64, Builder, FloatAffine, Operand};
 use crate::error::{QuantError, QuantResult};
 use crate::fixed::bits_for_range;
@@ -24,6 +25,17 @@ use crate::model::{
     Affine, Gather, GatherSource, NonlinearKind, QOp, QTensor, QTensorId, Rescale, Tap, Term,
     Windows,
 };
+
+/// The recurrent layer `op` is, if it is one (they are unrolled in `recurrent.rs`).
+fn recurrent_cell(op: &dyn Op) -> Option<Cell<'_>> {
+    if let Some(r) = op.downcast_ref::<Rnn>() {
+        Some(Cell::Rnn(r))
+    } else if let Some(g) = op.downcast_ref::<Gru>() {
+        Some(Cell::Gru(g))
+    } else {
+        op.downcast_ref::<Lstm>().map(Cell::Lstm)
+    }
+}
 
 fn unsupported(node: &Node, reason: impl Into<String>) -> QuantError {
     QuantError::Unsupported {
@@ -39,6 +51,9 @@ impl Builder<'_> {
         let op: &dyn Op = node.op.as_ref();
         if let Some(ixop) = as_index_map_op(op) {
             return self.lower_gather(node, ixop);
+        }
+        if let Some(cell) = recurrent_cell(op) {
+            return self.lower_recurrent(node, cell);
         }
         let out_name = node.outputs[0].clone();
         let out_shape = self.fact(node, &out_name)?.shape.clone();
@@ -486,6 +501,20 @@ impl Builder<'_> {
         out_shape: Vec<usize>,
         terms: usize,
     ) -> QuantResult<QTensorId> {
+        self.emit_product_as(&node.name, &node.outputs[0], op, inputs, out_shape, terms)
+    }
+
+    /// [`Self::emit_product`] for a node named `name` computing tensor `out_name`
+    /// (for ops lowered to several nodes, e.g. recurrent layers).
+    pub(super) fn emit_product_as(
+        &mut self,
+        name: &str,
+        out_name: &str,
+        op: QOp,
+        inputs: Vec<QTensorId>,
+        out_shape: Vec<usize>,
+        terms: usize,
+    ) -> QuantResult<QTensorId> {
         let (a, b) = (
             self.tensor(inputs[0]).clone(),
             self.tensor(inputs[1]).clone(),
@@ -493,22 +522,21 @@ impl Builder<'_> {
         let acc_scale = a.scale + b.scale;
         let out_scale = self
             .settings
-            .scale_for(&node.name, self.settings.activation_scale)
+            .scale_for(name, self.settings.activation_scale)
             .min(acc_scale);
         let shift = acc_scale - out_scale;
         let acc_bits = a.bits + b.bits - 2 + usize::BITS - terms.max(1).leading_zeros();
         if acc_bits >= super::ACC_LIMIT_BITS {
             return Err(QuantError::ScaleOverflow {
-                node: node.name.clone(),
+                node: name.to_owned(),
                 reason: format!(
                     "products of {}- and {}-bit values over {terms} terms need {acc_bits} bits",
                     a.bits, b.bits
                 ),
             });
         }
-        let out_name = &node.outputs[0];
         let bound = self.calibration.bound(out_name);
-        let bits = self.bits_for(&node.name, bound * self.settings.margin, out_scale)?;
+        let bits = self.bits_for(name, bound * self.settings.margin, out_scale)?;
         let op = match op {
             QOp::Mul { .. } => QOp::Mul { shift },
             QOp::MatMul { batch, m, k, n, .. } => QOp::MatMul {
@@ -521,13 +549,13 @@ impl Builder<'_> {
             other => other,
         };
         let out = QTensor {
-            name: out_name.clone(),
+            name: out_name.to_owned(),
             shape: out_shape,
             scale: out_scale,
             bits,
             calibrated_bound: Some(bound),
         };
-        Ok(self.push_node(&node.name, op, inputs, out))
+        Ok(self.push_node(name, op, inputs, out))
     }
 
     fn lower_conv(
@@ -1032,34 +1060,44 @@ impl Builder<'_> {
         kind: NonlinearKind,
         out_shape: Vec<usize>,
     ) -> QuantResult<QTensorId> {
-        let t = self.tensor(x).clone();
-        let in_scale = t.scale;
-        if kind == NonlinearKind::Tanh && in_scale == 0 {
+        if kind == NonlinearKind::Tanh && self.tensor(x).scale == 0 {
             return Err(unsupported(node, "tanh needs an input scale ≥ 1"));
         }
-        let out_scale = self
-            .settings
-            .scale_for(&node.name, self.settings.nonlinear_scale);
+        self.emit_nonlinear_as(&node.name, &node.outputs[0], x, kind, out_shape)
+    }
+
+    /// [`Self::emit_nonlinear`] for a node named `name` computing tensor
+    /// `out_name`; the caller checks that tanh gets an input scale ≥ 1.
+    pub(super) fn emit_nonlinear_as(
+        &mut self,
+        name: &str,
+        out_name: &str,
+        x: QTensorId,
+        kind: NonlinearKind,
+        out_shape: Vec<usize>,
+    ) -> QuantResult<QTensorId> {
+        let t = self.tensor(x).clone();
+        let in_scale = t.scale;
+        let out_scale = self.settings.scale_for(name, self.settings.nonlinear_scale);
         let in_bound = crate::fixed::dequantize(1i128 << (t.bits - 1), in_scale);
-        let bound = self.calibration.bound(&node.outputs[0]);
+        let bound = self.calibration.bound(out_name);
         let bits = self.bits_for(
-            &node.name,
+            name,
             kind.output_bound(in_bound)
                 .min(bound * self.settings.margin)
                 .max(bound),
             out_scale,
         )?;
-        let bits =
-            bits.max(self.bits_for(&node.name, kind.output_bound(0.0).min(1.0), out_scale)?);
+        let bits = bits.max(self.bits_for(name, kind.output_bound(0.0).min(1.0), out_scale)?);
         let out = QTensor {
-            name: node.outputs[0].clone(),
+            name: out_name.to_owned(),
             shape: out_shape,
             scale: out_scale,
             bits,
             calibrated_bound: Some(bound),
         };
         Ok(self.push_node(
-            &node.name,
+            name,
             QOp::Nonlinear {
                 kind,
                 in_scale,

@@ -7,6 +7,7 @@
 //! coefficients.
 
 mod lower;
+mod recurrent;
 
 use std::collections::HashMap;
 
