@@ -13,7 +13,7 @@ use zkinfer_ir::ops::nn::{
     AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool, GlobalPoolKind, Gru,
     Lstm, MatMul, MaxPool, Rnn,
 };
-use zkinfer_ir::ops::reduce::{ArgKind, ArgReduce, Reduce, ReduceKind};
+use zkinfer_ir::ops::reduce::{ArgKind, ArgReduce, Reduce, ReduceKind, TopK};
 use zkinfer_ir::{Fact, Node, Op, OpExt, Tensor};
 
 use super::recurrent::Cell;
@@ -120,6 +120,9 @@ impl Builder<'_> {
             self.lower_reduce(node, r, out_shape)?
         } else if let Some(a) = op.downcast_ref::<ArgReduce>() {
             self.lower_arg(node, a, out_shape)?
+        } else if let Some(top_k) = op.downcast_ref::<TopK>() {
+            let x = self.runtime_input(node, 0)?;
+            self.lower_top_k(node, top_k, x, out_shape)?
         } else {
             return Err(unsupported(node, "no integer semantics for this op"));
         };

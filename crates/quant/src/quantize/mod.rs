@@ -8,6 +8,7 @@
 
 mod lower;
 mod recurrent;
+mod topk;
 
 use std::collections::HashMap;
 
