@@ -78,7 +78,10 @@ fn top_k_values_equal_the_float_op() {
                     let x = sample(&shape, seed + 31 * k as u64);
                     let model =
                         QuantizedModel::quantize(&g, &settings, &[vec![x.clone()]]).unwrap();
-                    let got = model.run(&[x.clone()]).unwrap().dequantized_outputs();
+                    let got = model
+                        .run(std::slice::from_ref(&x))
+                        .unwrap()
+                        .dequantized_outputs();
                     let want = g.run(&[x]).unwrap();
                     assert_eq!(
                         got[0].to_f32_vec(),
