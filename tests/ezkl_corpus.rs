@@ -2,7 +2,8 @@
 //! default settings: load, `CompiledModel::compile` (scale search), setup, prove,
 //! verify — then the proven, dequantized outputs against onnxruntime's
 //! (`expected.json`): within 1 % of each output's range, the quantization
-//! tolerance.
+//! tolerance. The plan's predicted constraint count must equal the
+//! synthesized one exactly.
 //!
 //! `ezkl_examples_prove_with_the_mock_backend` runs in CI with the mock backend
 //! and keeps a committed pass list (`tests/baseline/ezkl_corpus.txt`) that must
@@ -20,7 +21,7 @@ use std::time::Instant;
 
 use ark_std::rand::rngs::StdRng;
 use ark_std::rand::SeedableRng;
-use zkinfer::backend::{MockBackend, ProvingBackend};
+use zkinfer::backend::{CircuitKey, MockBackend, ProvingBackend};
 use zkinfer::groth16::Groth16Bn254;
 use zkinfer::{CompiledModel, Fr, InputData, Pipeline, Settings};
 
@@ -103,6 +104,12 @@ fn run_case<B: ProvingBackend<Field = Fr>>(dir: &Path, limit: u64) -> Result<Out
     let keys = pipeline
         .setup(&mut rng)
         .map_err(|e| format!("setup: {e}"))?;
+    let synthesized = keys.verifying_key.shape().num_constraints as u64;
+    if synthesized != constraints {
+        return Err(format!(
+            "cost model: predicted {constraints} constraints, synthesized {synthesized}"
+        ));
+    }
     let start = Instant::now();
     let proven = pipeline
         .prove(&keys.proving_key, &input, &mut rng)
