@@ -108,6 +108,9 @@ pub fn prove<B: ProvingBackend<Field = Fr>>(
     let pk_bytes = dir.read(PROVING_KEY).map_err(|e| e.to_string())?;
     let pk = B::ProvingKey::from_local_bytes(&pk_bytes)
         .map_err(|e| format!("{}: {e}", dir.path(PROVING_KEY).display()))?;
+    // The encoded key is as large as the decoded one: free it before proving
+    // rather than holding both through the multi-scalar multiplications.
+    drop(pk_bytes);
     let pipeline = Pipeline::<B>::new(compiled);
     let (proven, took) = step("proving", || pipeline.prove(&pk, &inputs, &mut OsRng));
     let proven = proven.map_err(|e| e.to_string())?;
