@@ -224,22 +224,30 @@ impl Clip {
 
     /// Cost of [`Clip::clip_one`] on an input with `x_vars` variable terms and no constant.
     pub fn cost_one_with(&self, x_vars: usize) -> Cost {
+        self.cost_one_at(x_vars, 0)
+    }
+
+    /// Cost of [`Clip::clip_one`] on an input with `x_vars` variable terms and
+    /// constant `x_const` (composite gadgets clip linear combinations such as `x − 2·relu(x)`).
+    pub fn cost_one_at(&self, x_vars: usize, x_const: i128) -> Cost {
         let (m_lo, m_hi) = self.comparison_bits();
         let nz = |c: i128| usize::from(c != 0);
-        let c_lo = -self.lo + (1 << (m_lo - 1));
-        let c_hi = self.hi + (1 << (m_hi - 1));
+        let c_lo = x_const - self.lo + (1 << (m_lo - 1));
+        let c_hi = self.hi - x_const + (1 << (m_hi - 1));
         // p = ge_lo·(x − lo): ge_lo has x, the ONE term (iff c_lo ≠ 0) and m_lo − 1 bits.
         let product = Cost::new(
             1,
             1,
-            (x_vars + nz(c_lo) + (m_lo as usize - 1)) + (x_vars + nz(self.lo)) + 1,
+            (x_vars + nz(c_lo) + (m_lo as usize - 1)) + (x_vars + nz(x_const - self.lo)) + 1,
         );
         // (1 − le_hi)·(hi − x) = out − lo − p; 1 − le_hi = 1 − (c_hi − x − low)/2^(m_hi−1).
         let one_minus = nz((1i128 << (m_hi - 1)) - c_hi);
         let select = Cost::new(
             1,
             1,
-            (x_vars + one_minus + (m_hi as usize - 1)) + (x_vars + nz(self.hi)) + (2 + nz(self.lo)),
+            (x_vars + one_minus + (m_hi as usize - 1))
+                + (x_vars + nz(self.hi - x_const))
+                + (2 + nz(self.lo)),
         );
         decompose_cost(m_lo, x_vars, c_lo) + decompose_cost(m_hi, x_vars, c_hi) + product + select
     }

@@ -22,6 +22,8 @@
 pub mod activation;
 /// Exact constraint-system costs.
 pub mod cost;
+/// Erf and GELU through the sigmoid.
+pub mod erf;
 /// The crate's error type.
 pub mod error;
 /// The gadget trait and verifier challenges.
