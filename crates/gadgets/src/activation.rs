@@ -60,6 +60,35 @@ impl<F: PrimeField> Gadget<F> for Relu {
     }
 }
 
+/// The sign `[x ≥ 0]` (the last bit of `x`'s signed decomposition) and
+/// `relu(x) = sign·x` for a `bits`-bit `x` of any shape; composite gadgets
+/// (softplus, ELU) split their input into the two branches with it.
+pub fn sign_and_relu<F: PrimeField>(
+    cs: &ConstraintSystemRef<F>,
+    x: &Wire<F>,
+    bits: u32,
+    gadget: &'static str,
+) -> Result<(Wire<F>, Wire<F>)> {
+    let bits = sign_decompose(cs, x, bits, gadget)?;
+    let sign = bits.last().expect("bits ≥ 1").clone();
+    let relu = crate::range::mul(cs, &sign, x, "relu")?;
+    Ok((sign, relu))
+}
+
+/// Cost of [`sign_and_relu`] on an input with `x_vars` variable terms and
+/// constant `x_const`. The sign reads `x` (plus its constant shifted by
+/// `2^(bits−1)`) and `bits − 1` bits; the product reads the sign and `x`.
+pub fn sign_and_relu_cost(bits: u32, x_vars: usize, x_const: i128) -> Cost {
+    let half = 1i128 << (bits - 1);
+    let nz = |c: i128| usize::from(c != 0);
+    decompose_cost(bits, x_vars, x_const + half)
+        + Cost::new(
+            1,
+            1,
+            (x_vars + nz(x_const + half) + bits as usize - 1) + (x_vars + nz(x_const)) + 1,
+        )
+}
+
 /// Leaky ReLU / PReLU: `x` if `x ≥ 0`, else `rescale(x·slope_i, shift)`, with
 /// one fixed-point slope per element (PReLU broadcasts its per-channel slopes).
 ///

@@ -187,7 +187,7 @@ impl<F: PrimeField> Gadget<F> for Erf {
 
 /// Inputs at `±clamp` (real) and one step either side, each repeated `len`
 /// times, when they fit `bits` bits.
-fn clamp_edges(bits: u32, s_in: u32, len: usize, clamp: i128) -> Vec<Vec<i128>> {
+pub(crate) fn clamp_edges(bits: u32, s_in: u32, len: usize, clamp: i128) -> Vec<Vec<i128>> {
     let (min, max) = Bits(bits).signed_range();
     let edge = clamp << s_in;
     [-edge - 1, -edge, -edge + 1, edge - 1, edge, edge + 1]

@@ -24,6 +24,8 @@ pub mod activation;
 pub mod cost;
 /// Erf and GELU through the sigmoid.
 pub mod erf;
+/// ELU, SELU and CELU through the exponential.
+pub mod exp_linear;
 /// The crate's error type.
 pub mod error;
 /// The gadget trait and verifier challenges.
@@ -42,6 +44,8 @@ pub mod poseidon;
 pub mod range;
 /// Rescale, division by constants and the fused rescale + ReLU.
 pub mod rescale;
+/// Softplus through the exponential and a `ln(1+u)` polynomial.
+pub mod softplus;
 /// Gadget namespaces and witness labels.
 pub mod scope;
 /// The soundness harness.

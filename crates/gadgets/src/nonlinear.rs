@@ -186,6 +186,12 @@ impl ExpPlan {
         self.clip.cost_one_with(x_vars) + self.poly.cost()
     }
 
+    /// Cost on an input with `x_vars` variable terms and constant `x_const`
+    /// (only the clamp reads the input).
+    pub fn cost_at(&self, x_vars: usize, x_const: i128) -> Cost {
+        self.clip.cost_one_at(x_vars, x_const) + self.poly.cost()
+    }
+
     /// The exact output range.
     pub fn out_range(&self) -> (i128, i128) {
         self.poly.out_range()
