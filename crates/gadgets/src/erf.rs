@@ -146,6 +146,11 @@ impl Erf {
     pub fn cost_one_at(&self, x_vars: usize, x_const: i128) -> Cost {
         self.plan.cost_at(x_vars, x_const)
     }
+
+    /// The constant term `−2^s_out` of every output (the variable is `2^s_out + erf`).
+    pub fn out_offset(&self) -> i128 {
+        -(1 << self.s_out)
+    }
 }
 
 impl<F: PrimeField> Gadget<F> for Erf {
