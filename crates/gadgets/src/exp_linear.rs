@@ -3,7 +3,7 @@
 //! One decomposition gives the sign `s` and `r = relu(x) = s·x`, so
 //! `min(x, 0) = x − r` is free. CELU's `x/α` is one [`divide_by_constant`]
 //! (skipped for ELU and SELU, whose `1/α'` is exactly `2^16`). The
-//! exponential ([`ExpPlan`]) runs on every input — it sees `0` for
+//! exponential ([`ExpPlan`] with the degree-10 `EXP_FINE_POLY`) runs on every input — it sees `0` for
 //! non-negative ones — and `t = (1 − s)·(e − 2^s_e)` zeroes its branch,
 //! so both branches sum into one linear combination
 //! `γ·2^s_e·r + γα·2^s_in·t` that is rounded once, exactly as the reference.
@@ -20,6 +20,7 @@ use crate::wire::Wire;
 use ark_ff::PrimeField;
 use ark_relations::gr1cs::ConstraintSystemRef;
 use zkinfer_quant::arith::approx::{CONST_SHIFT, EXP_EXTRA_BITS};
+use zkinfer_quant::arith::exp_linear::EXP_FINE_POLY;
 use zkinfer_quant::arith::{exp_linear, Bits, ExpLinear as Params};
 
 /// `exp_linear(x)` elementwise for `bits`-bit inputs: ELU, SELU or CELU by its parameters.
@@ -60,7 +61,7 @@ impl ExpLinear {
             let raw = Bits::signed_for_range(min * i128::from(params.inv_alpha), 0).0;
             (Some(raw), quotient_bits(raw, 1 << CONST_SHIFT))
         };
-        let exp = ExpPlan::new(exp_bits, s_in, s_e)?;
+        let exp = ExpPlan::with_poly(&EXP_FINE_POLY, exp_bits, s_in, s_e)?;
         let (e_lo, e_hi) = exp.out_range();
         let t = ((e_lo - (1 << s_e)).min(0), (e_hi - (1 << s_e)).max(0));
         let pos = extremes((0, max), i128::from(params.gamma) << s_e);

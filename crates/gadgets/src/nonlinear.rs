@@ -159,6 +159,12 @@ pub struct ExpPlan {
 impl ExpPlan {
     /// Plans `exp_neg` for `bits`-bit inputs in `[-2^(bits−1), 0]`.
     pub fn new(bits: u32, s_in: u32, s_out: u32) -> Result<Self> {
+        Self::with_poly(&EXP_POLY, bits, s_in, s_out)
+    }
+
+    /// Plans the clamp to `[−8, 0]` followed by `poly` (a fit of `e^{8t}`), e.g.
+    /// the finer fit of `arith::exp_linear::exp_neg_fine`.
+    pub fn with_poly(poly: &FixedPoly, bits: u32, s_in: u32, s_out: u32) -> Result<Self> {
         let clamp = -(EXP_CLAMP << s_in);
         let (min, _) = Bits(bits).signed_range();
         let clip = Clip {
@@ -167,7 +173,7 @@ impl ExpPlan {
             hi: 0,
             len: 1,
         };
-        let poly = PolyPlan::new(&EXP_POLY, clamp.max(min), 0, s_in, s_out)?;
+        let poly = PolyPlan::new(poly, clamp.max(min), 0, s_in, s_out)?;
         Ok(ExpPlan { clip, poly })
     }
 
