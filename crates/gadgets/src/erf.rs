@@ -57,7 +57,10 @@ impl ErfPlan {
         let q2_max = rescale(square_max, s_in);
         let cube = [q2_max * z_lo, q2_max * z_hi, 0];
         let q3 = cube.map(|c| rescale(c, s_in));
-        let arg = [ERF_C1 * z_lo + ERF_C3 * q3[0], ERF_C1 * z_hi + ERF_C3 * q3[1]];
+        let arg = [
+            ERF_C1 * z_lo + ERF_C3 * q3[0],
+            ERF_C1 * z_hi + ERF_C3 * q3[1],
+        ];
         let arg_bits = bits_of(&arg);
         let w_bits = quotient_bits(arg_bits, 1 << (CONST_SHIFT - ERF_ARG_EXTRA_BITS));
         let tanh = SigmoidPlan::new(w_bits, s_in + ERF_ARG_EXTRA_BITS - 1, s_out + 1)?;
@@ -246,12 +249,8 @@ impl Gelu {
     /// Cost of one element on an input with `x_vars` variable terms and
     /// constant `x_const`: `x` is read by the first division and by the product.
     pub fn cost_one_at(&self, x_vars: usize, x_const: i128) -> Cost {
-        divide_by_constant_cost_with(
-            self.arg_bits,
-            1 << CONST_SHIFT,
-            x_vars,
-            x_const * INV_SQRT2,
-        ) + self.erf.cost_at(1, 0)
+        divide_by_constant_cost_with(self.arg_bits, 1 << CONST_SHIFT, x_vars, x_const * INV_SQRT2)
+            + self.erf.cost_at(1, 0)
             + Cost::new(1, 1, (x_vars + usize::from(x_const != 0)) + 1 + 1)
             + divide_by_constant_cost_with(self.product_bits, self.out_divisor(), 1, 0)
     }

@@ -146,7 +146,12 @@ impl ExpLinear {
             self.exp.synthesize(cs, &z)?
         };
         let not_sign = Wire::linear(&[(-1, &sign)], 1);
-        let t = mul(cs, &not_sign, &e.offset(-(1 << self.s_e())), "negative_branch")?;
+        let t = mul(
+            cs,
+            &not_sign,
+            &e.offset(-(1 << self.s_e())),
+            "negative_branch",
+        )?;
         let (c_pos, c_neg) = self.coefficients();
         let total = Wire::linear(&[(c_pos, &relu), (c_neg, &t)], 0);
         let _scope = Scope::enter(cs, "out");
@@ -252,7 +257,11 @@ mod tests {
         let g = ExpLinear::new(12, 8, 8, elu(), 1).unwrap();
         let report = testing::run(
             &g,
-            &[wrong_relu_branch(), leaked_negative_branch(), shifted_quotient()],
+            &[
+                wrong_relu_branch(),
+                leaked_negative_branch(),
+                shifted_quotient(),
+            ],
         );
         testing::assert_adversaries_ran(&report, 150);
         assert_cost::<Fr, _>(&ExpLinear::new(9, 5, 10, Params::elu(0.3).unwrap(), 3).unwrap());
@@ -263,7 +272,11 @@ mod tests {
         let g = ExpLinear::new(12, 7, 9, selu(), 1).unwrap();
         testing::run(
             &g,
-            &[wrong_relu_branch(), leaked_negative_branch(), shifted_quotient()],
+            &[
+                wrong_relu_branch(),
+                leaked_negative_branch(),
+                shifted_quotient(),
+            ],
         );
     }
 
@@ -273,7 +286,11 @@ mod tests {
             let g = ExpLinear::new(12, 7, 8, celu(alpha), 1).unwrap();
             testing::run(
                 &g,
-                &[wrong_relu_branch(), leaked_negative_branch(), shifted_quotient()],
+                &[
+                    wrong_relu_branch(),
+                    leaked_negative_branch(),
+                    shifted_quotient(),
+                ],
             );
         }
     }
@@ -283,8 +300,7 @@ mod tests {
         for params in [elu(), selu(), celu(0.5)] {
             let g = ExpLinear::new(10, 6, 8, params, 1).unwrap();
             for (vars, constant) in [(1, 0), (2, 0), (3, -17), (1, 5)] {
-                let measured =
-                    testing::measure_at(vars, constant, |cs, x| g.exp_linear_one(cs, x));
+                let measured = testing::measure_at(vars, constant, |cs, x| g.exp_linear_one(cs, x));
                 assert_eq!(measured, g.cost_one_at(vars, constant), "{params:?}");
             }
         }

@@ -24,10 +24,10 @@ pub mod activation;
 pub mod cost;
 /// Erf and GELU through the sigmoid.
 pub mod erf;
-/// ELU, SELU and CELU through the exponential.
-pub mod exp_linear;
 /// The crate's error type.
 pub mod error;
+/// ELU, SELU and CELU through the exponential.
+pub mod exp_linear;
 /// The gadget trait and verifier challenges.
 pub mod gadget;
 /// Convolution and pooling geometry.
@@ -44,10 +44,10 @@ pub mod poseidon;
 pub mod range;
 /// Rescale, division by constants and the fused rescale + ReLU.
 pub mod rescale;
-/// Softplus through the exponential and a `ln(1+u)` polynomial.
-pub mod softplus;
 /// Gadget namespaces and witness labels.
 pub mod scope;
+/// Softplus through the exponential and a `ln(1+u)` polynomial.
+pub mod softplus;
 /// The soundness harness.
 pub mod soundness;
 /// Wires and the integer → field mapping.

@@ -163,7 +163,10 @@ mod tests {
 
     #[test]
     fn cost_counts_the_input_shape() {
-        for g in [Softplus::new(10, 6, 8, 1).unwrap(), Softplus::new(10, 6, 4, 1).unwrap()] {
+        for g in [
+            Softplus::new(10, 6, 8, 1).unwrap(),
+            Softplus::new(10, 6, 4, 1).unwrap(),
+        ] {
             for (vars, constant) in [(1, 0), (2, 0), (3, -17), (1, 5)] {
                 let measured = testing::measure_at(vars, constant, |cs, x| g.softplus_one(cs, x));
                 assert_eq!(measured, g.cost_one_at(vars, constant));

@@ -47,7 +47,10 @@ pub(crate) fn measure_at(
     let x = crate::Wire::linear(&terms, constant);
     one(&cs, &x).expect("synthesis");
     cs.finalize();
-    assert!(cs.is_satisfied().expect("satisfiability"), "on {vars} vars + {constant}");
+    assert!(
+        cs.is_satisfied().expect("satisfiability"),
+        "on {vars} vars + {constant}"
+    );
     let nonzeros = cs
         .to_matrices()
         .expect("matrices")
@@ -56,5 +59,9 @@ pub(crate) fn measure_at(
         .flat_map(|m| m.iter())
         .map(Vec::len)
         .sum();
-    crate::Cost::new(cs.num_constraints(), cs.num_witness_variables() - vars, nonzeros)
+    crate::Cost::new(
+        cs.num_constraints(),
+        cs.num_witness_variables() - vars,
+        nonzeros,
+    )
 }

@@ -646,7 +646,12 @@ impl Smooth {
                 };
                 return (from_gadget(g.cost_one_at(vars, constant)), out);
             }
-            Smooth::Gelu(g) => return (from_gadget(g.cost_one_at(vars, constant)), LcShape::VARIABLE),
+            Smooth::Gelu(g) => {
+                return (
+                    from_gadget(g.cost_one_at(vars, constant)),
+                    LcShape::VARIABLE,
+                )
+            }
             // relu(x) at the output scale plus the ln(1 + e^-|x|) polynomial.
             Smooth::Softplus(g) => {
                 let out = LcShape {
@@ -656,7 +661,10 @@ impl Smooth {
                 return (from_gadget(g.cost_one_at(vars, constant)), out);
             }
             Smooth::ExpLinear(g) => {
-                return (from_gadget(g.cost_one_at(vars, constant)), LcShape::VARIABLE)
+                return (
+                    from_gadget(g.cost_one_at(vars, constant)),
+                    LcShape::VARIABLE,
+                )
             }
         };
         let mut cost = from_gadget(sigmoid.cost_one());

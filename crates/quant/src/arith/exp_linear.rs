@@ -81,7 +81,7 @@ impl ExpLinear {
     /// CELU: `max(0, x) + min(0, α(e^{x/α} − 1))`. `None` unless `α > 0` with
     /// `1/α` representable at scale 16 (`α ≤ 2^16`).
     pub fn celu(alpha: f64) -> Option<Self> {
-        if !(alpha > 0.0) {
+        if alpha.is_nan() || alpha <= 0.0 {
             return None;
         }
         let inv_alpha = fixed(1.0 / alpha)?;

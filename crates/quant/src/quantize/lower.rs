@@ -3,8 +3,7 @@
 //! through the IR's [`as_index_map_op`].
 
 use zkinfer_ir::ops::activation::{
-    Activation, ActivationKind, Celu, Clip, Elu, LeakyRelu, PRelu, Relu, Selu, Softmax,
-    SoftmaxKind,
+    Activation, ActivationKind, Celu, Clip, Elu, LeakyRelu, PRelu, Relu, Selu, Softmax, SoftmaxKind,
 };
 use zkinfer_ir::ops::array::{as_index_map_op, Source};
 use zkinfer_ir::ops::math::{
