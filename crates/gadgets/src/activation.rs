@@ -60,6 +60,35 @@ impl<F: PrimeField> Gadget<F> for Relu {
     }
 }
 
+/// The sign `[x ≥ 0]` (the last bit of `x`'s signed decomposition) and
+/// `relu(x) = sign·x` for a `bits`-bit `x` of any shape; composite gadgets
+/// (softplus, ELU) split their input into the two branches with it.
+pub fn sign_and_relu<F: PrimeField>(
+    cs: &ConstraintSystemRef<F>,
+    x: &Wire<F>,
+    bits: u32,
+    gadget: &'static str,
+) -> Result<(Wire<F>, Wire<F>)> {
+    let bits = sign_decompose(cs, x, bits, gadget)?;
+    let sign = bits.last().expect("bits ≥ 1").clone();
+    let relu = crate::range::mul(cs, &sign, x, "relu")?;
+    Ok((sign, relu))
+}
+
+/// Cost of [`sign_and_relu`] on an input with `x_vars` variable terms and
+/// constant `x_const`. The sign reads `x` (plus its constant shifted by
+/// `2^(bits−1)`) and `bits − 1` bits; the product reads the sign and `x`.
+pub fn sign_and_relu_cost(bits: u32, x_vars: usize, x_const: i128) -> Cost {
+    let half = 1i128 << (bits - 1);
+    let nz = |c: i128| usize::from(c != 0);
+    decompose_cost(bits, x_vars, x_const + half)
+        + Cost::new(
+            1,
+            1,
+            (x_vars + nz(x_const + half) + bits as usize - 1) + (x_vars + nz(x_const)) + 1,
+        )
+}
+
 /// Leaky ReLU / PReLU: `x` if `x ≥ 0`, else `rescale(x·slope_i, shift)`, with
 /// one fixed-point slope per element (PReLU broadcasts its per-channel slopes).
 ///
@@ -224,22 +253,30 @@ impl Clip {
 
     /// Cost of [`Clip::clip_one`] on an input with `x_vars` variable terms and no constant.
     pub fn cost_one_with(&self, x_vars: usize) -> Cost {
+        self.cost_one_at(x_vars, 0)
+    }
+
+    /// Cost of [`Clip::clip_one`] on an input with `x_vars` variable terms and
+    /// constant `x_const` (composite gadgets clip linear combinations such as `x − 2·relu(x)`).
+    pub fn cost_one_at(&self, x_vars: usize, x_const: i128) -> Cost {
         let (m_lo, m_hi) = self.comparison_bits();
         let nz = |c: i128| usize::from(c != 0);
-        let c_lo = -self.lo + (1 << (m_lo - 1));
-        let c_hi = self.hi + (1 << (m_hi - 1));
+        let c_lo = x_const - self.lo + (1 << (m_lo - 1));
+        let c_hi = self.hi - x_const + (1 << (m_hi - 1));
         // p = ge_lo·(x − lo): ge_lo has x, the ONE term (iff c_lo ≠ 0) and m_lo − 1 bits.
         let product = Cost::new(
             1,
             1,
-            (x_vars + nz(c_lo) + (m_lo as usize - 1)) + (x_vars + nz(self.lo)) + 1,
+            (x_vars + nz(c_lo) + (m_lo as usize - 1)) + (x_vars + nz(x_const - self.lo)) + 1,
         );
         // (1 − le_hi)·(hi − x) = out − lo − p; 1 − le_hi = 1 − (c_hi − x − low)/2^(m_hi−1).
         let one_minus = nz((1i128 << (m_hi - 1)) - c_hi);
         let select = Cost::new(
             1,
             1,
-            (x_vars + one_minus + (m_hi as usize - 1)) + (x_vars + nz(self.hi)) + (2 + nz(self.lo)),
+            (x_vars + one_minus + (m_hi as usize - 1))
+                + (x_vars + nz(self.hi - x_const))
+                + (2 + nz(self.lo)),
         );
         decompose_cost(m_lo, x_vars, c_lo) + decompose_cost(m_hi, x_vars, c_hi) + product + select
     }

@@ -22,8 +22,12 @@
 pub mod activation;
 /// Exact constraint-system costs.
 pub mod cost;
+/// Erf and GELU through the sigmoid.
+pub mod erf;
 /// The crate's error type.
 pub mod error;
+/// ELU, SELU and CELU through the exponential.
+pub mod exp_linear;
 /// The gadget trait and verifier challenges.
 pub mod gadget;
 /// Convolution and pooling geometry.
@@ -42,6 +46,8 @@ pub mod range;
 pub mod rescale;
 /// Gadget namespaces and witness labels.
 pub mod scope;
+/// Softplus through the exponential and a `ln(1+u)` polynomial.
+pub mod softplus;
 /// The soundness harness.
 pub mod soundness;
 /// Wires and the integer → field mapping.

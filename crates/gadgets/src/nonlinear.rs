@@ -159,6 +159,12 @@ pub struct ExpPlan {
 impl ExpPlan {
     /// Plans `exp_neg` for `bits`-bit inputs in `[-2^(bits−1), 0]`.
     pub fn new(bits: u32, s_in: u32, s_out: u32) -> Result<Self> {
+        Self::with_poly(&EXP_POLY, bits, s_in, s_out)
+    }
+
+    /// Plans the clamp to `[−8, 0]` followed by `poly` (a fit of `e^{8t}`), e.g.
+    /// the finer fit of `arith::exp_linear::exp_neg_fine`.
+    pub fn with_poly(poly: &FixedPoly, bits: u32, s_in: u32, s_out: u32) -> Result<Self> {
         let clamp = -(EXP_CLAMP << s_in);
         let (min, _) = Bits(bits).signed_range();
         let clip = Clip {
@@ -167,7 +173,7 @@ impl ExpPlan {
             hi: 0,
             len: 1,
         };
-        let poly = PolyPlan::new(&EXP_POLY, clamp.max(min), 0, s_in, s_out)?;
+        let poly = PolyPlan::new(poly, clamp.max(min), 0, s_in, s_out)?;
         Ok(ExpPlan { clip, poly })
     }
 
@@ -184,6 +190,12 @@ impl ExpPlan {
     /// Cost on an input with `x_vars` variable terms.
     pub fn cost(&self, x_vars: usize) -> Cost {
         self.clip.cost_one_with(x_vars) + self.poly.cost()
+    }
+
+    /// Cost on an input with `x_vars` variable terms and constant `x_const`
+    /// (only the clamp reads the input).
+    pub fn cost_at(&self, x_vars: usize, x_const: i128) -> Cost {
+        self.clip.cost_one_at(x_vars, x_const) + self.poly.cost()
     }
 
     /// The exact output range.
@@ -295,44 +307,70 @@ pub struct Sigmoid {
     pub len: usize,
 }
 
-impl Sigmoid {
-    fn s_e(&self) -> u32 {
-        self.s_out + EXP_EXTRA_BITS
-    }
+/// A [`Sigmoid`] element planned once: the exponential's bit budgets and the
+/// division's bounds. Composite gadgets (Tanh, Erf, GELU) build one per node,
+/// because planning enumerates the exponential's clamped input range.
+#[derive(Clone, Debug)]
+pub struct SigmoidPlan {
+    bits: u32,
+    s_out: u32,
+    exp: ExpPlan,
+    q_range: (i128, i128),
+    d_max: i128,
+}
 
-    fn plan(&self) -> Result<(ExpPlan, (i128, i128), i128)> {
-        let exp = ExpPlan::new(self.bits, self.s_in, self.s_e())?;
+impl SigmoidPlan {
+    /// Plans `σ` for `bits`-bit inputs at scale `s_in`, output scale `s_out`.
+    pub fn new(bits: u32, s_in: u32, s_out: u32) -> Result<Self> {
+        let s_e = s_out + EXP_EXTRA_BITS;
+        let exp = ExpPlan::new(bits, s_in, s_e)?;
         let (e_lo, e_hi) = exp.out_range();
-        let (d_min, d_max) = ((1 << self.s_e()) + e_lo, (1 << self.s_e()) + e_hi);
+        let (d_min, d_max) = ((1 << s_e) + e_lo, (1 << s_e) + e_hi);
         if d_min <= 0 {
             return Err(GadgetError::Parameters {
                 gadget: "sigmoid",
                 reason: "non-positive denominator".into(),
             });
         }
-        let n = 1i128 << (self.s_out + self.s_e());
+        let n = 1i128 << (s_out + s_e);
         let q_range = (div_round_private(n, d_max), div_round_private(n, d_min));
-        Ok((exp, q_range, d_max))
+        Ok(SigmoidPlan {
+            bits,
+            s_out,
+            exp,
+            q_range,
+            d_max,
+        })
     }
 
-    /// Proves one element.
-    pub fn sigmoid_one<F: PrimeField>(
+    fn s_e(&self) -> u32 {
+        self.s_out + EXP_EXTRA_BITS
+    }
+
+    /// The exact output range (`y` for `x ≥ 0`, `2^s_out − y` otherwise).
+    pub fn out_range(&self) -> (i128, i128) {
+        let (q_lo, q_hi) = self.q_range;
+        let one = 1i128 << self.s_out;
+        (q_lo.min(one - q_hi), q_hi.max(one - q_lo))
+    }
+
+    /// Proves one element at the single-variable `x`; returns a single variable.
+    pub fn synthesize<F: PrimeField>(
         &self,
         cs: &ConstraintSystemRef<F>,
         x: &Wire<F>,
     ) -> Result<Wire<F>> {
-        let (exp, q_range, d_max) = self.plan()?;
         let bits = sign_decompose(cs, x, self.bits, "sigmoid")?;
         let sign = bits.last().expect("bits ≥ 1");
         let abs = mul(cs, &Wire::linear(&[(2, sign)], -1), x, "abs")?;
-        let e = exp.synthesize(cs, &abs.scale(-1))?;
+        let e = self.exp.synthesize(cs, &abs.scale(-1))?;
         let n = Wire::constant(1 << (self.s_out + self.s_e()));
-        let y = divide_private(cs, &n, &e.offset(1 << self.s_e()), q_range, d_max)?;
-        let out = Wire::witness(
-            cs,
-            "out",
-            x.value.map(|v| sigmoid(v, self.s_in, self.s_out)),
-        )?;
+        let y = divide_private(cs, &n, &e.offset(1 << self.s_e()), self.q_range, self.d_max)?;
+        let out_value = y
+            .value
+            .zip(sign.value)
+            .map(|(y, s)| if s == 1 { y } else { (1 << self.s_out) - y });
+        let out = Wire::witness(cs, "out", out_value)?;
         // out = 2^s_out − y + sign·(2y − 2^s_out)
         enforce(
             cs,
@@ -343,24 +381,41 @@ impl Sigmoid {
         Ok(out)
     }
 
-    /// Cost of one element.
-    pub fn cost_one(&self) -> Cost {
-        let Ok((exp, q_range, d_max)) = self.plan() else {
-            return Cost::ZERO;
-        };
+    /// Cost of one element on a single-variable input.
+    pub fn cost(&self) -> Cost {
         let b = self.bits as usize;
         decompose_cost(self.bits, 1, 1 << (self.bits - 1))
             + Cost::new(1, 1, (b + 1) + 1 + 1)
-            + exp.cost(1)
+            + self.exp.cost(1)
             + divide_private_cost(
                 0,
                 1 << (self.s_out + self.s_e()),
                 1,
                 1 << self.s_e(),
-                q_range,
-                d_max,
+                self.q_range,
+                self.d_max,
             )
             + Cost::new(1, 1, (b + 1) + 2 + 3)
+    }
+}
+
+impl Sigmoid {
+    fn plan(&self) -> Result<SigmoidPlan> {
+        SigmoidPlan::new(self.bits, self.s_in, self.s_out)
+    }
+
+    /// Proves one element.
+    pub fn sigmoid_one<F: PrimeField>(
+        &self,
+        cs: &ConstraintSystemRef<F>,
+        x: &Wire<F>,
+    ) -> Result<Wire<F>> {
+        self.plan()?.synthesize(cs, x)
+    }
+
+    /// Cost of one element.
+    pub fn cost_one(&self) -> Cost {
+        self.plan().map(|p| p.cost()).unwrap_or_default()
     }
 }
 
@@ -391,7 +446,8 @@ impl<F: PrimeField> Gadget<F> for Sigmoid {
     ) -> Result<Vec<Wire<F>>> {
         crate::gadget_scope!(cs, "sigmoid");
         check_arity("sigmoid", self.len, inputs.len())?;
-        inputs.iter().map(|x| self.sigmoid_one(&cs, x)).collect()
+        let plan = self.plan()?;
+        inputs.iter().map(|x| plan.synthesize(&cs, x)).collect()
     }
 }
 
@@ -447,10 +503,10 @@ impl<F: PrimeField> Gadget<F> for Tanh {
     ) -> Result<Vec<Wire<F>>> {
         crate::gadget_scope!(cs, "tanh");
         check_arity("tanh", self.len, inputs.len())?;
-        let sigmoid = self.sigmoid();
+        let plan = self.sigmoid().plan()?;
         inputs
             .iter()
-            .map(|x| Ok(sigmoid.sigmoid_one(&cs, x)?.offset(-(1 << self.s_out))))
+            .map(|x| Ok(plan.synthesize(&cs, x)?.offset(-(1 << self.s_out))))
             .collect()
     }
 }

@@ -26,3 +26,42 @@ pub(crate) fn assert_adversaries_ran(report: &Report, expected: usize) {
         report.adversarial
     );
 }
+
+/// Synthesizes one element of a composite gadget on the input
+/// `x_1 + … + x_vars + constant` (the shapes the layout feeds it) and returns
+/// the measured counts; panics unless the honest system is satisfied.
+pub(crate) fn measure_at(
+    vars: usize,
+    constant: i128,
+    one: impl Fn(
+        &ark_relations::gr1cs::ConstraintSystemRef<Fr>,
+        &crate::Wire<Fr>,
+    ) -> crate::error::Result<crate::Wire<Fr>>,
+) -> crate::Cost {
+    use ark_relations::gr1cs::ConstraintSystem;
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let xs: Vec<crate::Wire<Fr>> = (0..vars)
+        .map(|i| crate::Wire::witness(&cs, "x", Some(i as i128 + 1)).expect("witness"))
+        .collect();
+    let terms: Vec<(i128, &crate::Wire<Fr>)> = xs.iter().map(|w| (1, w)).collect();
+    let x = crate::Wire::linear(&terms, constant);
+    one(&cs, &x).expect("synthesis");
+    cs.finalize();
+    assert!(
+        cs.is_satisfied().expect("satisfiability"),
+        "on {vars} vars + {constant}"
+    );
+    let nonzeros = cs
+        .to_matrices()
+        .expect("matrices")
+        .values()
+        .flat_map(|mats| mats.iter())
+        .flat_map(|m| m.iter())
+        .map(Vec::len)
+        .sum();
+    crate::Cost::new(
+        cs.num_constraints(),
+        cs.num_witness_variables() - vars,
+        nonzeros,
+    )
+}

@@ -5,6 +5,8 @@
 
 use zkinfer_gadgets::activation::{Clip, LeakyRelu, Relu};
 use zkinfer_gadgets::cost::Cost as GadgetCost;
+use zkinfer_gadgets::erf::{Erf, Gelu};
+use zkinfer_gadgets::exp_linear::ExpLinear;
 use zkinfer_gadgets::gadget::Gadget;
 use zkinfer_gadgets::linear::dot_private_cost;
 use zkinfer_gadgets::nonlinear::{ExpPlan, Sigmoid, Softmax, Tanh};
@@ -12,6 +14,7 @@ use zkinfer_gadgets::pool::{max_of_cost, ArgMax};
 use zkinfer_gadgets::poseidon::PoseidonCommit;
 use zkinfer_gadgets::range::decompose_cost;
 use zkinfer_gadgets::rescale::{divide_by_constant_cost, quotient_bits};
+use zkinfer_gadgets::softplus::Softplus;
 use zkinfer_quant::arith::approx::EXP_CLAMP;
 use zkinfer_quant::arith::softmax::SOFTMAX_EXP_EXTRA_BITS;
 use zkinfer_quant::arith::Bits;
@@ -536,6 +539,10 @@ pub(crate) fn matmul_taps(
 pub(crate) enum Smooth {
     Sigmoid(Sigmoid),
     Tanh(Tanh),
+    Erf(Erf),
+    Gelu(Gelu),
+    Softplus(Softplus),
+    ExpLinear(ExpLinear),
 }
 
 impl Smooth {
@@ -567,14 +574,25 @@ impl Smooth {
                 len,
             }),
             NonlinearKind::Tanh => return Err(unsupported("tanh needs an input scale ≥ 1".into())),
-            NonlinearKind::Erf | NonlinearKind::Gelu | NonlinearKind::Softplus => {
-                return Err(unsupported(format!(
-                    "no {kind:?} gadget in zkinfer-gadgets yet (it has Exp, Sigmoid, Tanh, Softmax)"
-                )))
-            }
+            // These gadgets plan in their constructor and say why they cannot.
+            NonlinearKind::Erf => Erf::new(in_bits, in_scale, out_scale, len)
+                .map(Smooth::Erf)
+                .map_err(|e| unsupported(e.to_string()))?,
+            NonlinearKind::Gelu => Gelu::new(in_bits, in_scale, out_scale, len)
+                .map(Smooth::Gelu)
+                .map_err(|e| unsupported(e.to_string()))?,
+            NonlinearKind::Softplus => Softplus::new(in_bits, in_scale, out_scale, len)
+                .map(Smooth::Softplus)
+                .map_err(|e| unsupported(e.to_string()))?,
+            NonlinearKind::ExpLinear(p) => ExpLinear::new(in_bits, in_scale, out_scale, p, len)
+                .map(Smooth::ExpLinear)
+                .map_err(|e| unsupported(e.to_string()))?,
         };
-        // The gadget reports a zero cost for parameters it cannot plan.
-        if smooth.sigmoid().cost_one() == GadgetCost::ZERO {
+        // The sigmoid reports a zero cost for parameters it cannot plan.
+        if smooth
+            .sigmoid()
+            .is_some_and(|g| g.cost_one() == GadgetCost::ZERO)
+        {
             return Err(unsupported(format!(
                 "{kind:?} at {in_bits} bits, scales 2^{in_scale} → 2^{out_scale}: outside the gadget's planning range"
             )));
@@ -582,19 +600,21 @@ impl Smooth {
         Ok(smooth)
     }
 
-    /// The sigmoid both are proven with (`tanh(x) = 2σ(2x) − 1`).
-    fn sigmoid(&self) -> Sigmoid {
+    /// The sigmoid Sigmoid and Tanh are proven with (`tanh(x) = 2σ(2x) − 1`);
+    /// `None` for the composite gadgets, whose plans live in the gadget.
+    fn sigmoid(&self) -> Option<Sigmoid> {
         match self {
-            Smooth::Sigmoid(g) => Sigmoid {
+            Smooth::Sigmoid(g) => Some(Sigmoid {
                 len: 1,
                 ..g.clone()
-            },
-            Smooth::Tanh(g) => Sigmoid {
+            }),
+            Smooth::Tanh(g) => Some(Sigmoid {
                 bits: g.bits,
                 s_in: g.s_in - 1,
                 s_out: g.s_out + 1,
                 len: 1,
-            },
+            }),
+            Smooth::Erf(_) | Smooth::Gelu(_) | Smooth::Softplus(_) | Smooth::ExpLinear(_) => None,
         }
     }
 
@@ -603,6 +623,10 @@ impl Smooth {
         match self {
             Smooth::Sigmoid(g) => g,
             Smooth::Tanh(g) => g,
+            Smooth::Erf(g) => g,
+            Smooth::Gelu(g) => g,
+            Smooth::Softplus(g) => g,
+            Smooth::ExpLinear(g) => g,
         }
     }
 
@@ -611,7 +635,38 @@ impl Smooth {
     /// `x` is read by the sign decomposition, by the sign and `2·sign − 1`
     /// (both derived from that decomposition) and as the factor of `|x|`.
     pub fn cost_one(&self, x: LcShape) -> (Cost, LcShape) {
-        let sigmoid = self.sigmoid();
+        // The composite gadgets count their input's shape themselves.
+        let (vars, constant) = (x.vars, x.constant);
+        let sigmoid = match self {
+            Smooth::Sigmoid(_) | Smooth::Tanh(_) => self.sigmoid().expect("a sigmoid variant"),
+            Smooth::Erf(g) => {
+                let out = LcShape {
+                    vars: 1,
+                    constant: g.out_offset(),
+                };
+                return (from_gadget(g.cost_one_at(vars, constant)), out);
+            }
+            Smooth::Gelu(g) => {
+                return (
+                    from_gadget(g.cost_one_at(vars, constant)),
+                    LcShape::VARIABLE,
+                )
+            }
+            // relu(x) at the output scale plus the ln(1 + e^-|x|) polynomial.
+            Smooth::Softplus(g) => {
+                let out = LcShape {
+                    vars: 2,
+                    constant: 0,
+                };
+                return (from_gadget(g.cost_one_at(vars, constant)), out);
+            }
+            Smooth::ExpLinear(g) => {
+                return (
+                    from_gadget(g.cost_one_at(vars, constant)),
+                    LcShape::VARIABLE,
+                )
+            }
+        };
         let mut cost = from_gadget(sigmoid.cost_one());
         if x != LcShape::VARIABLE {
             let b = sigmoid.bits;
@@ -627,11 +682,11 @@ impl Smooth {
             cost.nonzeros = cost.nonzeros + actual - reference;
         }
         let out = match self {
-            Smooth::Sigmoid(_) => LcShape::VARIABLE,
             Smooth::Tanh(g) => LcShape {
                 vars: 1,
                 constant: -(1i128 << g.s_out),
             },
+            _ => LcShape::VARIABLE,
         };
         (cost, out)
     }

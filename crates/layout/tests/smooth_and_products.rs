@@ -1,5 +1,5 @@
 //! Private × private products (Mul, MatMul) and the smooth functions
-//! (sigmoid, tanh, softmax) on EZKL example models: predicted sizes equal the
+//! (sigmoid, tanh, erf, GELU, softplus, ELU/SELU/CELU, softmax) on EZKL example models: predicted sizes equal the
 //! synthesized ones exactly, the public outputs are the quantized trace's bit
 //! for bit, and tampering with a product or smooth-function output is
 //! rejected. Skipped when the shared corpus is absent.
@@ -15,10 +15,16 @@ use zkinfer_layout::{
 };
 use zkinfer_quant::{QuantSettings, QuantizedModel, Trace};
 
-const MODELS: [(&str, GadgetChoice); 7] = [
+const MODELS: [(&str, GadgetChoice); 13] = [
     ("1l_sigmoid", GadgetChoice::Nonlinear),
     ("1l_tanh", GadgetChoice::Nonlinear),
     ("2l_relu_sigmoid", GadgetChoice::Nonlinear),
+    ("1l_erf", GadgetChoice::Nonlinear),
+    ("1l_gelu_noappx", GadgetChoice::Nonlinear),
+    ("softplus", GadgetChoice::Nonlinear),
+    ("1l_elu", GadgetChoice::Nonlinear),
+    ("selu", GadgetChoice::Nonlinear),
+    ("celu", GadgetChoice::Nonlinear),
     ("1l_softmax", GadgetChoice::Softmax),
     ("1l_var", GadgetChoice::Mul),
     ("tutorial", GadgetChoice::Mul),

@@ -218,6 +218,8 @@ pub enum NonlinearKind {
     Gelu,
     /// `arith::softplus`.
     Softplus,
+    /// `arith::exp_linear`: ELU, SELU and CELU.
+    ExpLinear(crate::arith::ExpLinear),
 }
 
 impl NonlinearKind {
@@ -230,6 +232,7 @@ impl NonlinearKind {
             NonlinearKind::Erf => arith::erf(x, in_scale, out_scale),
             NonlinearKind::Gelu => arith::gelu(x, in_scale, out_scale),
             NonlinearKind::Softplus => arith::softplus(x, in_scale, out_scale),
+            NonlinearKind::ExpLinear(p) => arith::exp_linear(x, in_scale, out_scale, p),
         }
     }
 
@@ -239,6 +242,7 @@ impl NonlinearKind {
             NonlinearKind::Sigmoid | NonlinearKind::Tanh | NonlinearKind::Erf => 1.0,
             NonlinearKind::Gelu => input_bound.max(0.2),
             NonlinearKind::Softplus => input_bound + std::f64::consts::LN_2,
+            NonlinearKind::ExpLinear(p) => p.output_bound(input_bound),
         }
     }
 }

@@ -14,11 +14,14 @@
 //! * [`approx`]: fixed-point approximations of exp, sigmoid, tanh, erf, GELU,
 //!   softplus, with stated maximum errors.
 //! * [`softmax`]: max-subtract, exp, sum, rounded division.
+//! * [`exp_linear`]: ELU, SELU and CELU as one function of `exp_neg`.
 
 /// Fixed-point approximations of transcendental functions.
 pub mod approx;
 /// Elementwise piecewise-linear functions and comparisons.
 pub mod elementwise;
+/// ELU, SELU and CELU.
+pub mod exp_linear;
 /// Integer dot products.
 pub mod linear;
 /// Rounding divisions and bit widths.
@@ -28,6 +31,7 @@ pub mod softmax;
 
 pub use approx::{erf, exp_neg, gelu, sigmoid, softplus, tanh, FixedPoly};
 pub use elementwise::{argmax, clip, leaky_relu, max, max_reduce, relu};
+pub use exp_linear::{exp_linear, ExpLinear};
 pub use linear::dot;
 pub use rounding::{div_round, div_round_private, rescale, signed_range, Bits};
 pub use softmax::softmax;

@@ -3,7 +3,7 @@
 //! through the IR's [`as_index_map_op`].
 
 use zkinfer_ir::ops::activation::{
-    Activation, ActivationKind, Clip, LeakyRelu, PRelu, Relu, Softmax, SoftmaxKind,
+    Activation, ActivationKind, Celu, Clip, Elu, LeakyRelu, PRelu, Relu, Selu, Softmax, SoftmaxKind,
 };
 use zkinfer_ir::ops::array::{as_index_map_op, Source};
 use zkinfer_ir::ops::math::{
@@ -18,6 +18,7 @@ use zkinfer_ir::{Fact, Node, Op, OpExt, Tensor};
 
 use super::recurrent::Cell;
 use super::{quant_i64, Builder, FloatAffine, Operand};
+use crate::arith::ExpLinear;
 use crate::error::{QuantError, QuantResult};
 use crate::fixed::bits_for_range;
 use crate::index::{broadcast_map, for_each_index, reduce_groups, strides};
@@ -42,6 +43,19 @@ fn unsupported(node: &Node, reason: impl Into<String>) -> QuantError {
         node: node.name.clone(),
         op: node.op.name().to_owned(),
         reason: reason.into(),
+    }
+}
+
+/// ELU, SELU or CELU as the parameters of `arith::exp_linear`: `None` for
+/// other ops, `Some(None)` for constants the integer semantics refuse.
+fn exp_linear_params(op: &dyn Op) -> Option<Option<ExpLinear>> {
+    if let Some(e) = op.downcast_ref::<Elu>() {
+        Some(ExpLinear::elu(e.alpha.into()))
+    } else if let Some(e) = op.downcast_ref::<Selu>() {
+        Some(ExpLinear::selu(e.alpha.into(), e.gamma.into()))
+    } else {
+        op.downcast_ref::<Celu>()
+            .map(|e| ExpLinear::celu(e.alpha.into()))
     }
 }
 
@@ -108,6 +122,10 @@ impl Builder<'_> {
             self.emit_clip(node, x, lo, hi, &out_name)?
         } else if let Some(a) = op.downcast_ref::<Activation>() {
             self.lower_activation(node, a.kind, out_shape)?
+        } else if let Some(params) = exp_linear_params(op) {
+            let x = self.runtime_input(node, 0)?;
+            let p = params.ok_or_else(|| unsupported(node, "alpha/gamma out of range"))?;
+            self.emit_nonlinear(node, x, NonlinearKind::ExpLinear(p), out_shape)?
         } else if let Some(s) = op.downcast_ref::<Softmax>() {
             self.lower_softmax(node, s)?
         } else if let Some(p) = op.downcast_ref::<MaxPool>() {
