@@ -187,7 +187,7 @@ fn run_corpus<B: ProvingBackend<Field = Fr>>(corpus: &Path, limit: u64) -> BTree
                     .next()
                     .unwrap_or_default()
                     .chars()
-                    .take(160)
+                    .take(300)
                     .collect::<String>()
             ),
         }
