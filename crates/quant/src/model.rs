@@ -328,6 +328,9 @@ pub enum QOp {
         /// Output scale.
         out_scale: u32,
     },
+    /// Division by a private value, square root, floor/ceil/round: one rounding
+    /// of an exact real function, elementwise (see [`crate::rounded`]).
+    Rounded(crate::rounded::RoundedOp),
 }
 
 impl QOp {
@@ -348,6 +351,7 @@ impl QOp {
             QOp::ArgMax { min: true, .. } => "ArgMin",
             QOp::Nonlinear { .. } => "Nonlinear",
             QOp::Softmax { .. } => "Softmax",
+            QOp::Rounded(r) => r.name(),
         }
     }
 
