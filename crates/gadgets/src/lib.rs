@@ -22,8 +22,12 @@
 pub mod activation;
 /// Exact constraint-system costs.
 pub mod cost;
+/// Division by a signed, non-zero private value.
+pub mod divide;
 /// The crate's error type.
 pub mod error;
+/// Floor, ceil and round to whole numbers at a scale.
+pub mod floor;
 /// The gadget trait and verifier challenges.
 pub mod gadget;
 /// Convolution and pooling geometry.
@@ -44,6 +48,8 @@ pub mod rescale;
 pub mod scope;
 /// The soundness harness.
 pub mod soundness;
+/// Integer square root of a scaled value.
+pub mod sqrt;
 /// Wires and the integer → field mapping.
 pub mod wire;
 
