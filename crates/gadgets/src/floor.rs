@@ -6,11 +6,16 @@
 //! `r`) and `q` range-checked to its exact width (so the relation cannot wrap
 //! modulo `p`); the output is the free linear combination `q·2^s`. Adversaries
 //! that move `q` must move `r` by `∓2^s`, out of its range.
+//!
+//! `Round` rounds ties to even (ONNX): with the half-up offset, a tie is
+//! exactly `r = 0`. A zero test (`r·inv = 1 − z`, `r·z = 0`, which forces
+//! `z = [r = 0]`) and one product `t = z·[q odd]` (the parity is the lowest bit
+//! of `q + 2^(n_q−1)`, `n_q ≥ 2`) give the output `(q − t)·2^s`.
 
 use crate::cost::Cost;
 use crate::error::Result;
 use crate::gadget::{check_arity, Challenge, Gadget};
-use crate::range::{check_bits, decompose, decompose_cost};
+use crate::range::{check_bits, decompose, decompose_cost, enforce, mul};
 use crate::wire::Wire;
 use ark_ff::PrimeField;
 use ark_relations::gr1cs::ConstraintSystemRef;
@@ -20,8 +25,9 @@ use zkinfer_quant::arith::{floor_at_scale, Bits, FloorMode};
 ///
 /// Cost per element with `n_q` the quotient's width ([`FloorAtScale::quotient_bits`]),
 /// on an input with `v` variables and constant `c_x`: `n_q + s` constraints,
-/// `n_q + s − 1` witnesses (`s = 0` is free). Example: 16-bit inputs at scale 7,
-/// floor → `n_q = 9`: 16 constraints, 15 witnesses, 78 non-zeros.
+/// `n_q + s − 1` witnesses, plus 3 and 3 for `Round` (`s = 0` is free).
+/// Example: 16-bit inputs at scale 7, floor → `n_q = 9`: 16 constraints,
+/// 15 witnesses, 78 non-zeros; round: 19 constraints, 18 witnesses.
 #[derive(Clone, Debug)]
 pub struct FloorAtScale {
     /// Signed width of the inputs.
@@ -41,19 +47,21 @@ impl FloorAtScale {
         ((lo + c) >> self.scale, (hi + c) >> self.scale)
     }
 
-    /// Signed width of the quotient `q = floor((x + c)/2^s)`.
+    /// Signed width of the quotient `q = floor((x + c)/2^s)`, at least 2 (so
+    /// the lowest bit of `q + 2^(n_q−1)` is `q`'s parity).
     pub fn quotient_bits(&self) -> u32 {
         let (lo, hi) = self.quotient_range();
-        Bits::signed_for_range(lo, hi).0
+        Bits::signed_for_range(lo, hi).0.max(2)
     }
 
-    /// Signed width of the outputs `q·2^s`.
+    /// Signed width of the outputs (the function is monotone: its values at the input extremes).
     pub fn out_bits(&self) -> u32 {
-        if self.scale == 0 {
-            return self.bits;
-        }
-        let (lo, hi) = self.quotient_range();
-        Bits::signed_for_range(lo << self.scale, hi << self.scale).0
+        let (lo, hi) = Bits(self.bits).signed_range();
+        Bits::signed_for_range(
+            floor_at_scale(lo, self.scale, self.mode),
+            floor_at_scale(hi, self.scale, self.mode),
+        )
+        .0
     }
 
     /// Proves one element; returns `q·2^s` (or `x` itself at scale 0).
@@ -69,14 +77,43 @@ impl FloorAtScale {
         check_bits("floor", self.scale)?;
         let (s, c) = (self.scale, self.mode.offset(self.scale));
         let n_q = self.quotient_bits();
-        let q_value = x.value.map(|v| floor_at_scale(v, s, self.mode) >> s);
+        // the half-up (or floor/ceil) quotient; Round corrects ties below
+        let q_value = x.value.map(|v| (v + c) >> s);
         let q = Wire::witness(cs, "quotient", q_value)?;
         let q_shifted = q.offset(1 << (n_q - 1));
-        decompose(cs, &q_shifted.lc, q_shifted.value, n_q, "floor")?;
+        let q_bits = decompose(cs, &q_shifted.lc, q_shifted.value, n_q, "floor")?;
         let scaled = q.scale_pow2(s);
         let r = x.offset(c).sub(&scaled);
         decompose(cs, &r.lc, r.value, s, "floor")?;
-        Ok(scaled)
+        if self.mode != FloorMode::Round {
+            return Ok(scaled);
+        }
+        let inverse = r.value.map(|v| {
+            if v == 0 {
+                F::zero()
+            } else {
+                ark_ff::Field::inverse(&crate::wire::field_of::<F>(v)).expect("non-zero")
+            }
+        });
+        let inv = Wire::from_variable(
+            crate::wire::alloc_field_witness(cs, "inverse", inverse)?,
+            None,
+        );
+        let zero = Wire::witness(cs, "tie", r.value.map(|v| i128::from(v == 0)))?;
+        enforce(
+            cs,
+            r.lc.clone(),
+            inv.lc.clone(),
+            Wire::linear(&[(-1, &zero)], 1).lc,
+        )?;
+        enforce(
+            cs,
+            r.lc.clone(),
+            zero.lc.clone(),
+            ark_relations::gr1cs::LinearCombination::zero(),
+        )?;
+        let correction = mul(cs, &zero, &q_bits[0], "correction")?;
+        Ok(q.sub(&correction).scale_pow2(s))
     }
 
     /// Exact cost of [`FloorAtScale::floor_one`] on an input with `x_vars` variables and constant `x_const`.
@@ -85,13 +122,16 @@ impl FloorAtScale {
             return Cost::ZERO;
         }
         let n_q = self.quotient_bits();
-        Cost::new(0, 1, 0)
+        let c = x_const + self.mode.offset(self.scale);
+        let base = Cost::new(0, 1, 0)
             + decompose_cost(n_q, 1, 1 << (n_q - 1))
-            + decompose_cost(
-                self.scale,
-                x_vars + 1,
-                x_const + self.mode.offset(self.scale),
-            )
+            + decompose_cost(self.scale, x_vars + 1, c);
+        if self.mode != FloorMode::Round {
+            return base;
+        }
+        // r·inv = 1 − z, r·z = 0, t = z·bit₀; r carries x's terms, q and its constant
+        let r = x_vars + 1 + usize::from(c != 0);
+        base + Cost::new(3, 3, (r + 1 + 2) + (r + 1) + 3)
     }
 }
 
@@ -149,7 +189,7 @@ mod tests {
         let (s, mode, n_q) = (g.scale, g.mode, g.quotient_bits());
         Adversary::new("quotient±1, remainder∓2^s", move |t| {
             let x = t.inputs()[0];
-            let q = (floor_at_scale(x, s, mode) >> s) + delta;
+            let q = ((x + mode.offset(s)) >> s) + delta;
             let r = x + mode.offset(s) - (q << s);
             let qi = t.find("floor/quotient")[0];
             let groups = t.bit_groups("floor");
@@ -189,6 +229,38 @@ mod tests {
             mode: FloorMode::Ceil,
             len: 5,
         });
+    }
+
+    #[test]
+    fn round_is_ties_to_even() {
+        let g = FloorAtScale {
+            bits: 8,
+            scale: 2,
+            mode: FloorMode::Round,
+            len: 1,
+        };
+        // 0.5, 1.5, 2.5, −0.5, −1.5 at scale 2
+        for (x, y) in [(2, 0), (6, 8), (10, 8), (-2, 0), (-6, -8), (11, 12)] {
+            assert_eq!(<FloorAtScale as Gadget<Fr>>::reference(&g, &[x]), vec![y]);
+        }
+        let report = testing::run(&g, &[tie_claimed_away()]);
+        testing::assert_adversaries_ran(&report, 100);
+    }
+
+    /// Claims "no tie" (z = 0, correction 0) on a tie, or a tie where there is none.
+    fn tie_claimed_away() -> Adversary<Fr> {
+        Adversary::new("tie flag flipped", |t| {
+            let z = t.find("floor/tie")[0];
+            let c = t.find("floor/correction")[0];
+            let flag: Fr = t.get(z);
+            let flipped = if flag == Fr::from(0u64) { 1 } else { 0 };
+            t.set_int(z, flipped);
+            // the correction follows the claimed flag (parity from the honest bits)
+            let parity = t.bit_groups("floor")[0][0];
+            let p: Fr = t.get(parity);
+            t.set(c, Fr::from(flipped as u64) * p);
+            true
+        })
     }
 
     #[test]

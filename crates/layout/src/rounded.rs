@@ -9,6 +9,7 @@ use zkinfer_gadgets::divide::DivideSigned;
 use zkinfer_gadgets::floor::FloorAtScale;
 use zkinfer_gadgets::gadget::Gadget;
 use zkinfer_gadgets::sqrt::Sqrt;
+use zkinfer_quant::arith::FloorMode;
 use zkinfer_quant::{QNode, QuantizedModel, RoundedOp};
 
 use crate::cost::Cost;
@@ -120,10 +121,13 @@ impl RoundedGadget {
                 LcShape::VARIABLE,
             ),
             RoundedGadget::Floor(g) if g.scale == 0 => (Cost::ZERO, xs[0]),
-            // the output q·2^s is one variable
+            // the output is q·2^s, or (q − t)·2^s with Round's tie correction t
             RoundedGadget::Floor(g) => (
                 from_gadget(g.cost_one(xs[0].vars, xs[0].constant)),
-                LcShape::VARIABLE,
+                LcShape {
+                    vars: if g.mode == FloorMode::Round { 2 } else { 1 },
+                    constant: 0,
+                },
             ),
         }
     }

@@ -4,9 +4,9 @@
 //! of `2^s`, so `Floor`, `Ceil` and `Round` keep the scale and return
 //! `2^s·f(x/2^s)`. Each is one division by `2^s` with a remainder in
 //! `[0, 2^s)`: `x + c = q·2^s + r` with `c = 0` (floor), `c = 2^s − 1` (ceil)
-//! or `c = 2^(s−1)` (round). Round is round half **up** like every rounding in
-//! [`crate::arith`]; ONNX `Round` rounds ties to even, so the two differ on
-//! exact ties `k + 1/2` only (one unit at scale 0).
+//! or `c = 2^(s−1)` (round). Round follows ONNX: ties go to the even
+//! neighbour, so after the half-up division an exact tie (`r = 0`) with an odd
+//! `q` is moved down by one; the circuit detects the tie with one zero test.
 
 /// Which whole number a real is taken to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,7 +15,7 @@ pub enum FloorMode {
     Floor,
     /// Towards +∞.
     Ceil,
-    /// Nearest, ties towards +∞.
+    /// Nearest, ties to even (ONNX `Round`).
     Round,
 }
 
@@ -30,15 +30,22 @@ impl FloorMode {
     }
 }
 
-/// `2^s·f(x/2^s)` for `f` = floor, ceil or round half up; the identity for `s = 0`.
+/// `2^s·f(x/2^s)` for `f` = floor, ceil or round half to even; the identity for `s = 0`.
 ///
-/// Proven as `x + c = q·2^s + r`, `0 ≤ r < 2^s`, output `q·2^s`
-/// ([`FloorMode::offset`] gives `c`). Domain: `|x| < 2^125`, `s < 126`.
+/// Proven as `x + c = q·2^s + r`, `0 ≤ r < 2^s` ([`FloorMode::offset`] gives
+/// `c`), output `q·2^s`, or `(q − [r = 0]·[q odd])·2^s` for [`FloorMode::Round`].
+/// Monotone in `x`. Domain: `|x| < 2^125`, `s < 126`.
 pub fn floor_at_scale(x: i128, s: u32, mode: FloorMode) -> i128 {
     if s == 0 {
         return x;
     }
-    ((x + mode.offset(s)) >> s) << s
+    let shifted = x + mode.offset(s);
+    let mut q = shifted >> s;
+    let tie = shifted - (q << s) == 0;
+    if mode == FloorMode::Round && tie && q & 1 == 1 {
+        q -= 1;
+    }
+    q << s
 }
 
 #[cfg(test)]
@@ -53,8 +60,12 @@ mod tests {
         assert_eq!(floor_at_scale(-9, 2, FloorMode::Floor), -12);
         assert_eq!(floor_at_scale(9, 2, FloorMode::Ceil), 12);
         assert_eq!(floor_at_scale(-9, 2, FloorMode::Ceil), -8);
-        assert_eq!(floor_at_scale(10, 2, FloorMode::Round), 12);
+        // ties to even: 2.5 → 2, −2.5 → −2, 1.5 → 2, 0.5 → 0, 2.75 → 3
+        assert_eq!(floor_at_scale(10, 2, FloorMode::Round), 8);
         assert_eq!(floor_at_scale(-10, 2, FloorMode::Round), -8);
+        assert_eq!(floor_at_scale(6, 2, FloorMode::Round), 8);
+        assert_eq!(floor_at_scale(2, 2, FloorMode::Round), 0);
+        assert_eq!(floor_at_scale(11, 2, FloorMode::Round), 12);
         assert_eq!(floor_at_scale(8, 2, FloorMode::Ceil), 8);
         assert_eq!(floor_at_scale(-7, 0, FloorMode::Floor), -7);
     }
@@ -66,7 +77,8 @@ mod tests {
             let unit = (1i128 << s) as f64;
             prop_assert_eq!(floor_at_scale(x, s, FloorMode::Floor) as f64, real.floor() * unit);
             prop_assert_eq!(floor_at_scale(x, s, FloorMode::Ceil) as f64, real.ceil() * unit);
-            prop_assert_eq!(floor_at_scale(x, s, FloorMode::Round) as f64, (real + 0.5).floor() * unit);
+            // f64::round_ties_even is exactly ONNX Round
+            prop_assert_eq!(floor_at_scale(x, s, FloorMode::Round) as f64, real.round_ties_even() * unit);
         }
     }
 }

@@ -10,8 +10,8 @@ use zkinfer_ir::ops::math::{
     BinaryKind, BinaryOp, Cast, UnaryKind, UnaryOp, VariadicKind, VariadicOp,
 };
 use zkinfer_ir::ops::nn::{
-    AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool, GlobalPoolKind, MatMul,
-    MaxPool,
+    AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool, GlobalPoolKind,
+    LayerNormalization, MatMul, MaxPool,
 };
 use zkinfer_ir::ops::reduce::{ArgKind, ArgReduce, Reduce, ReduceKind};
 use zkinfer_ir::{Fact, Node, Op, OpExt, Tensor};
@@ -105,6 +105,8 @@ impl Builder<'_> {
             self.lower_reduce(node, r, out_shape)?
         } else if let Some(a) = op.downcast_ref::<ArgReduce>() {
             self.lower_arg(node, a, out_shape)?
+        } else if let Some(ln) = op.downcast_ref::<LayerNormalization>() {
+            self.lower_layer_norm(node, ln, out_shape)?
         } else {
             return Err(unsupported(node, "no integer semantics for this op"));
         };

@@ -7,6 +7,7 @@
 //! divisor smaller than any seen in calibration is an `Overflow` at run time
 //! rather than a wrapped witness.
 
+use zkinfer_ir::ops::nn::LayerNormalization;
 use zkinfer_ir::ops::reduce::ReduceKind;
 use zkinfer_ir::{Node, Tensor};
 
@@ -14,11 +15,21 @@ use super::unsupported;
 use crate::arith::{floor_at_scale, signed_range, sqrt_scaled, FloorMode};
 use crate::error::{QuantError, QuantResult};
 use crate::fixed::bits_for_range;
+use crate::index::{broadcast_map, reduce_groups};
 use crate::model::{
     Affine, Gather, GatherSource, QOp, QTensor, QTensorId, Rescale, Tap, Term, Windows,
 };
 use crate::quantize::{Builder, FloatAffine};
 use crate::rounded::RoundedOp;
+
+/// Names, scale and calibrated bound of an emitted node's output.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    node: &'a str,
+    tensor: &'a str,
+    scale: u32,
+    bound: f64,
+}
 
 /// Widest radicand or scaled numerator accepted (`x·2^shift`), far inside `i128`
 /// and the gadgets' no-wrap limits.
@@ -59,31 +70,51 @@ impl Builder<'_> {
         d: QTensorId,
         out_shape: Vec<usize>,
     ) -> QuantResult<QTensorId> {
+        let (sn, sd) = (self.tensor(n).scale, self.tensor(d).scale);
+        let out_scale = self
+            .settings
+            .scale_for(&node.name, self.settings.activation_scale)
+            .max(sn.saturating_sub(sd));
+        let out_name = node.outputs[0].clone();
+        let bound = self.calibration.bound(&out_name);
+        let out = Named {
+            node: &node.name,
+            tensor: &out_name,
+            scale: out_scale,
+            bound,
+        };
+        self.push_divide(node, out, n, d, out_shape)
+    }
+
+    /// [`emit_divide`](Self::emit_divide) with explicit names, scale and bound.
+    fn push_divide(
+        &mut self,
+        node: &Node,
+        out: Named<'_>,
+        n: QTensorId,
+        d: QTensorId,
+        out_shape: Vec<usize>,
+    ) -> QuantResult<QTensorId> {
         let n = self.broadcast_to(node, n, &out_shape)?;
         let d = self.broadcast_to(node, d, &out_shape)?;
         let (tn, td) = (self.tensor(n).clone(), self.tensor(d).clone());
         // n/2^s_n ÷ d/2^s_d at scale s_out is (n·2^(s_out + s_d − s_n)) / d.
-        let out_scale = self
-            .settings
-            .scale_for(&node.name, self.settings.activation_scale)
-            .max(tn.scale.saturating_sub(td.scale));
+        let out_scale = out.scale.max(tn.scale.saturating_sub(td.scale));
         let shift = out_scale + td.scale - tn.scale;
-        self.scaled_overflow(&node.name, tn.bits, shift)?;
-        let out_name = node.outputs[0].clone();
-        let bound = self.calibration.bound(&out_name);
-        let bits = self.bits_for(&node.name, bound * self.settings.margin, out_scale)?;
-        let out = QTensor {
-            name: out_name,
+        self.scaled_overflow(out.node, tn.bits, shift)?;
+        let bits = self.bits_for(out.node, out.bound * self.settings.margin, out_scale)?;
+        let tensor = QTensor {
+            name: out.tensor.to_owned(),
             shape: out_shape,
             scale: out_scale,
             bits,
-            calibrated_bound: Some(bound),
+            calibrated_bound: Some(out.bound),
         };
         Ok(self.push_node(
-            &node.name,
+            out.node,
             QOp::Rounded(RoundedOp::Divide { shift }),
             vec![n, d],
-            out,
+            tensor,
         ))
     }
 
@@ -113,11 +144,22 @@ impl Builder<'_> {
         out_name: &str,
         x: QTensorId,
     ) -> QuantResult<QTensorId> {
-        let t = self.tensor(x).clone();
-        let out_scale = self
+        let scale = self
             .settings
-            .scale_for(node_name, self.settings.activation_scale)
-            .max(t.scale.div_ceil(2));
+            .scale_for(node_name, self.settings.activation_scale);
+        self.emit_sqrt_at(node_name, out_name, x, scale)
+    }
+
+    /// [`emit_sqrt`](Self::emit_sqrt) at a chosen output scale (raised to `⌈s_in/2⌉` if below).
+    fn emit_sqrt_at(
+        &mut self,
+        node_name: &str,
+        out_name: &str,
+        x: QTensorId,
+        scale: u32,
+    ) -> QuantResult<QTensorId> {
+        let t = self.tensor(x).clone();
+        let out_scale = scale.max(t.scale.div_ceil(2));
         let shift = 2 * out_scale - t.scale;
         self.scaled_overflow(node_name, t.bits, shift)?;
         let (_, hi) = signed_range(t.bits);
@@ -176,7 +218,7 @@ impl Builder<'_> {
         }
     }
 
-    /// `Floor`, `Ceil` or `Round` (half up) at the input's scale.
+    /// `Floor`, `Ceil` or `Round` (ties to even) at the input's scale.
     pub(super) fn emit_floor(
         &mut self,
         node: &Node,
@@ -359,4 +401,195 @@ impl Builder<'_> {
             }
         }
     }
+
+    /// `LayerNormalization`: `y = (x − μ)/√(σ² + ε)·γ + β` over the axes from `axis` on.
+    ///
+    /// * centered `c = round((n·x − Σx)/n)` (one constant division per element),
+    /// * `S = Σ c²` per group by a private dot product, exact at scale `2·s_c`,
+    /// * `v = round((S + n·ε)/n)` at scale `2·s_c` (the variance plus ε),
+    /// * `r = floor(√v)` at scale `s_c + LN_EXTRA_BITS` (the standard deviation
+    ///   with extra precision: it divides),
+    /// * `q = c / r` at scale `activation + LN_EXTRA_BITS` (a private division;
+    ///   a group with zero variance and an ε below one unit is a zero divisor,
+    ///   refused at run time),
+    /// * `y = γ·q + β`, an affine map with the parameters as weights.
+    pub(super) fn lower_layer_norm(
+        &mut self,
+        node: &Node,
+        ln: &LayerNormalization,
+        out_shape: Vec<usize>,
+    ) -> QuantResult<QTensorId> {
+        let x = self.runtime_input(node, 0)?;
+        let gamma = self.const_input(node, 1)?;
+        let beta = self.opt_const_input(node, 2)?;
+        let t = self.tensor(x).clone();
+        let rank = t.shape.len();
+        let axis = ln
+            .resolved_axis(rank)
+            .map_err(|e| unsupported(node, e.to_string()))?;
+        let reduced: Vec<bool> = (0..rank).map(|a| a >= axis).collect();
+        let groups = reduce_groups(&t.shape, &reduced);
+        let n = groups.first().map_or(0, Vec::len);
+        if n == 0 || groups.iter().any(|g| g.len() != n) {
+            return Err(unsupported(node, "empty normalization groups"));
+        }
+        let len = t.len();
+        let out = node.outputs[0].clone();
+        let bx = self.calibration.bound(&self.tensor(x).name);
+        // 1. centered values
+        let mut fa = FloatAffine::new(vec![x], len, "LayerNormalization");
+        for g in &groups {
+            for &e in g {
+                fa.rows[e] = g
+                    .iter()
+                    .map(|&j| (0, j, if j == e { n as f64 - 1.0 } else { -1.0 }))
+                    .collect();
+                fa.divisors[e] = n as u64;
+            }
+        }
+        let centered_name = format!("{out}/centered");
+        self.calibration
+            .bounds
+            .insert(centered_name.clone(), 2.0 * bx);
+        let centered = self.emit_affine(
+            &format!("{}/centered", node.name),
+            &centered_name,
+            t.shape.clone(),
+            fa,
+        )?;
+        let tc = self.tensor(centered).clone();
+        // 2. sums of squares, exact
+        let gathered_name = format!("{out}/groups");
+        let gathered = self.push_node(
+            &gathered_name,
+            QOp::Gather(Gather {
+                sources: groups
+                    .iter()
+                    .flatten()
+                    .map(|&i| GatherSource::Input(Tap { input: 0, index: i }))
+                    .collect(),
+                source: "LayerNormalization".into(),
+            }),
+            vec![centered],
+            QTensor {
+                name: gathered_name.clone(),
+                shape: vec![groups.len(), n],
+                calibrated_bound: None,
+                ..tc.clone()
+            },
+        );
+        let square_scale = 2 * tc.scale;
+        let square_bits = 2 * tc.bits - 2 + usize::BITS - n.leading_zeros();
+        let squares_name = format!("{out}/sum_square");
+        let squares = self.push_node(
+            &squares_name,
+            QOp::MatMul {
+                batch: groups.len(),
+                m: 1,
+                k: n,
+                n: 1,
+                shift: 0,
+            },
+            vec![gathered, gathered],
+            QTensor {
+                name: squares_name.clone(),
+                shape: vec![groups.len()],
+                scale: square_scale,
+                bits: self.checked_bits(&node.name, square_bits)?,
+                calibrated_bound: None,
+            },
+        );
+        // 3. variance + ε at the squares' scale
+        let mut fa = FloatAffine::new(vec![squares], groups.len(), "LayerNormalization");
+        for (g, row) in fa.rows.iter_mut().enumerate() {
+            *row = vec![(0, g, 1.0)];
+        }
+        let eps = ln.epsilon as f64;
+        fa.bias = vec![n as f64 * eps; groups.len()];
+        fa.divisors = vec![n as u64; groups.len()];
+        let var_name = format!("{out}/variance");
+        self.calibration
+            .bounds
+            .insert(var_name.clone(), 4.0 * bx * bx + eps);
+        let (affine, var_tensor) = self.quantize_affine(
+            &format!("{}/variance", node.name),
+            &var_name,
+            &[groups.len()],
+            square_scale,
+            &fa,
+        )?;
+        let variance = self.push_node(
+            &format!("{}/variance", node.name),
+            QOp::Affine(affine),
+            vec![squares],
+            var_tensor,
+        );
+        // 4. standard deviation, 5. normalized values
+        let std_name = format!("{out}/std");
+        self.calibration.bounds.insert(std_name.clone(), 2.0 * bx);
+        let std = self.emit_sqrt_at(
+            &format!("{}/std", node.name),
+            &std_name,
+            variance,
+            tc.scale + LN_EXTRA_BITS,
+        )?;
+        let std_per_element = {
+            let name = format!("{out}/std_broadcast");
+            let mut sources = vec![GatherSource::Constant(0); len];
+            for (g, members) in groups.iter().enumerate() {
+                for &e in members {
+                    sources[e] = GatherSource::Input(Tap { input: 0, index: g });
+                }
+            }
+            let ts = self.tensor(std).clone();
+            self.push_node(
+                &name,
+                QOp::Gather(Gather {
+                    sources,
+                    source: "broadcast".into(),
+                }),
+                vec![std],
+                QTensor {
+                    name: name.clone(),
+                    shape: t.shape.clone(),
+                    calibrated_bound: None,
+                    ..ts
+                },
+            )
+        };
+        let normalized_name = format!("{out}/normalized");
+        let normalized = self.push_divide(
+            node,
+            Named {
+                node: &format!("{}/normalized", node.name),
+                tensor: &normalized_name,
+                scale: self.settings.activation_scale + LN_EXTRA_BITS,
+                bound: (n as f64).sqrt(),
+            },
+            centered,
+            std_per_element,
+            t.shape.clone(),
+        )?;
+        // 6. scale and shift
+        let map_g = broadcast_map(gamma.shape(), &out_shape)
+            .ok_or_else(|| unsupported(node, "Scale does not broadcast"))?;
+        let gv = gamma.to_f32_vec();
+        let mut fa = FloatAffine::new(vec![normalized], len, "LayerNormalization");
+        for (r, row) in fa.rows.iter_mut().enumerate() {
+            *row = vec![(0, r, gv[map_g[r]] as f64)];
+        }
+        if let Some(b) = beta {
+            let map_b = broadcast_map(b.shape(), &out_shape)
+                .ok_or_else(|| unsupported(node, "B does not broadcast"))?;
+            let bv = b.to_f32_vec();
+            for (r, bias) in fa.bias.iter_mut().enumerate() {
+                *bias = bv[map_b[r]] as f64;
+            }
+        }
+        self.emit_affine(&node.name, &out, out_shape, fa)
+    }
 }
+
+/// Extra fraction bits of LayerNormalization's standard deviation and
+/// normalized values over their inputs' scales (both feed a division).
+const LN_EXTRA_BITS: u32 = 4;
