@@ -22,12 +22,16 @@
 pub mod activation;
 /// Exact constraint-system costs.
 pub mod cost;
+/// Division by a signed, non-zero private value.
+pub mod divide;
 /// Erf and GELU through the sigmoid.
 pub mod erf;
 /// The crate's error type.
 pub mod error;
 /// ELU, SELU and CELU through the exponential.
 pub mod exp_linear;
+/// Floor, ceil and round to whole numbers at a scale.
+pub mod floor;
 /// The gadget trait and verifier challenges.
 pub mod gadget;
 /// Convolution and pooling geometry.
@@ -50,6 +54,8 @@ pub mod scope;
 pub mod softplus;
 /// The soundness harness.
 pub mod soundness;
+/// Integer square root of a scaled value.
+pub mod sqrt;
 /// Wires and the integer → field mapping.
 pub mod wire;
 

@@ -53,6 +53,8 @@ pub mod optimizer;
 pub mod plan;
 /// Public-input layout, metadata and output decoding.
 pub mod public;
+/// Gadget parameters of the rounded ops (private division, square root, floor).
+mod rounded;
 /// Scale search against a calibration error tolerance.
 pub mod scale_search;
 /// [`Visibility`] of inputs, weights and outputs.

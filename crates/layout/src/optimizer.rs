@@ -401,6 +401,26 @@ fn plan_with(
                     &rank,
                 );
             }
+            QOp::Rounded(op) => {
+                let g = crate::rounded::RoundedGadget::new(model, node, *op)?;
+                for e in 0..out.len() {
+                    let xs: Vec<LcShape> = (0..node.inputs.len()).map(|k| in_shape(k, e)).collect();
+                    let (cost, shape) = g.cost_one(&xs);
+                    entry.cost += cost;
+                    out_shapes[e] = shape;
+                }
+                entry.gadget = GadgetChoice::Rounded;
+                entry.bits = g.out_bits();
+                entry.alternatives = verdicts(
+                    &entry.gadget,
+                    vec![(
+                        GadgetChoice::Rounded,
+                        entry.cost,
+                        "claimed result certified by a remainder range".into(),
+                    )],
+                    &rank,
+                );
+            }
         }
         shapes[node.output.0] = out_shapes;
         if let Some((tensor, fused)) = fused_output {

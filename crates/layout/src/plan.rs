@@ -65,6 +65,9 @@ pub enum GadgetChoice {
     Nonlinear,
     /// Integer softmax.
     Softmax,
+    /// Division by a private value, square root or floor/ceil/round, each
+    /// certified by one remainder range.
+    Rounded,
 }
 
 impl GadgetChoice {
@@ -88,6 +91,7 @@ impl GadgetChoice {
             GadgetChoice::ArgMax => "argmax",
             GadgetChoice::Nonlinear => "nonlinear",
             GadgetChoice::Softmax => "softmax",
+            GadgetChoice::Rounded => "rounded",
         }
     }
 }

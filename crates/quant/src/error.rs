@@ -40,6 +40,19 @@ pub enum QuantError {
         /// The budget, in signed bits.
         bits: u32,
     },
+    /// An op's input outside its domain during an inference (a zero divisor,
+    /// a negative square root): no integer result, hence no proof.
+    #[error("node `{node}` ({op}): element {index}: {reason}")]
+    Domain {
+        /// Node name.
+        node: String,
+        /// Op name.
+        op: &'static str,
+        /// Flat element index.
+        index: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A runtime input is NaN or infinite.
     #[error("input `{name}`: element {index} is {value}, not a finite number")]
     NonFinite {

@@ -288,6 +288,16 @@ fn eval_node(node: &QNode, ins: &[&[i64]]) -> QuantResult<Vec<i64>> {
             }
             out
         }
+        QOp::Rounded(r) => (0..ins[0].len())
+            .map(|i| {
+                r.eval(ins, i).map_err(|reason| QuantError::Domain {
+                    node: name.to_owned(),
+                    op: r.name(),
+                    index: i,
+                    reason,
+                })
+            })
+            .collect::<QuantResult<Vec<_>>>()?,
     };
     raw.into_iter()
         .enumerate()

@@ -35,6 +35,8 @@ pub mod interpret;
 pub mod model;
 /// Lowering a float graph to the quantized model.
 mod quantize;
+/// Division by private values, square root, floor/ceil/round ([`QOp::Rounded`]).
+pub mod rounded;
 /// Scale search against an accuracy target.
 pub mod search;
 /// Quantization settings (JSON).
@@ -48,5 +50,6 @@ pub use model::{
     Affine, Gather, GatherSource, NonlinearKind, QNode, QOp, QTensor, QTensorId, QuantizedModel,
     Rescale, Tap, Term, Windows,
 };
+pub use rounded::RoundedOp;
 pub use search::{search_scales, ScaleSearch};
 pub use settings::QuantSettings;

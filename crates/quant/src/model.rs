@@ -332,6 +332,9 @@ pub enum QOp {
         /// Output scale.
         out_scale: u32,
     },
+    /// Division by a private value, square root, floor/ceil/round: one rounding
+    /// of an exact real function, elementwise (see [`crate::rounded`]).
+    Rounded(crate::rounded::RoundedOp),
 }
 
 impl QOp {
@@ -352,6 +355,7 @@ impl QOp {
             QOp::ArgMax { min: true, .. } => "ArgMin",
             QOp::Nonlinear { .. } => "Nonlinear",
             QOp::Softmax { .. } => "Softmax",
+            QOp::Rounded(r) => r.name(),
         }
     }
 

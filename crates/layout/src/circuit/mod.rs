@@ -2,7 +2,7 @@
 //! built node by node following a [`Plan`].
 //!
 //! Each plan node is synthesized by the function of its op family
-//! ([`linear`], [`product`], [`elementwise`], [`nonlinear`], [`reduce`]); the node boundary is the unit a later
+//! ([`linear`], [`product`], [`elementwise`], [`nonlinear`], [`reduce`], [`rounded`]); the node boundary is the unit a later
 //! segmented prover will cut at. Every value crossing a node boundary is read
 //! from the quantized [`Trace`] ([`TraceValues`]) and nowhere else; gadgets
 //! derive their auxiliary witnesses (bits, remainders) from those values.
@@ -19,6 +19,8 @@ pub mod nonlinear;
 pub mod product;
 /// Maxima and arg-maxima over windows.
 pub mod reduce;
+/// Private division, square root, floor/ceil/round.
+pub mod rounded;
 
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use ndarray::ArrayD;
@@ -298,6 +300,7 @@ impl Synthesis<'_> {
                 *in_scale,
                 *out_scale,
             ),
+            QOp::Rounded(op) => rounded::rounded(self, cs, node, *op),
         }
     }
 

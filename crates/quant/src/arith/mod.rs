@@ -15,23 +15,34 @@
 //!   softplus, with stated maximum errors.
 //! * [`softmax`]: max-subtract, exp, sum, rounded division.
 //! * [`exp_linear`]: ELU, SELU and CELU as one function of `exp_neg`.
+//! * [`division`], [`sqrt`], [`floor`]: division by a signed private value,
+//!   integer square root, floor/ceil/round at a scale.
 
 /// Fixed-point approximations of transcendental functions.
 pub mod approx;
+/// Division by a signed, non-zero private value.
+pub mod division;
 /// Elementwise piecewise-linear functions and comparisons.
 pub mod elementwise;
 /// ELU, SELU and CELU.
 pub mod exp_linear;
+/// Floor, ceil and round of fixed-point values.
+pub mod floor;
 /// Integer dot products.
 pub mod linear;
 /// Rounding divisions and bit widths.
 pub mod rounding;
 /// Integer softmax.
 pub mod softmax;
+/// Integer square root of a scaled value.
+pub mod sqrt;
 
 pub use approx::{erf, exp_neg, gelu, sigmoid, softplus, tanh, FixedPoly};
+pub use division::div_round_signed;
 pub use elementwise::{argmax, clip, leaky_relu, max, max_reduce, relu};
 pub use exp_linear::{exp_linear, ExpLinear};
+pub use floor::{floor_at_scale, FloorMode};
 pub use linear::dot;
 pub use rounding::{div_round, div_round_private, rescale, signed_range, Bits};
 pub use softmax::softmax;
+pub use sqrt::sqrt_scaled;

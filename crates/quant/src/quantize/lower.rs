@@ -11,7 +11,7 @@ use zkinfer_ir::ops::math::{
 };
 use zkinfer_ir::ops::nn::{
     AveragePool, BatchNormalization, Conv, ConvTranspose, Gemm, GlobalPool, GlobalPoolKind, Gru,
-    Lstm, MatMul, MaxPool, Rnn,
+    LayerNormalization, Lstm, MatMul, MaxPool, Rnn,
 };
 use zkinfer_ir::ops::reduce::{ArgKind, ArgReduce, Reduce, ReduceKind, TopK};
 use zkinfer_ir::{Fact, Node, Op, OpExt, Tensor};
@@ -19,13 +19,13 @@ use zkinfer_ir::{Fact, Node, Op, OpExt, Tensor};
 use super::recurrent::Cell;
 use super::{quant_i64, Builder, FloatAffine, Operand};
 use crate::arith::ExpLinear;
+use crate::arith::FloorMode;
 use crate::error::{QuantError, QuantResult};
 use crate::fixed::bits_for_range;
 use crate::index::{broadcast_map, for_each_index, reduce_groups, strides};
-use crate::model::{
-    Affine, Gather, GatherSource, NonlinearKind, QOp, QTensor, QTensorId, Rescale, Tap, Term,
-    Windows,
-};
+use crate::model::{Gather, GatherSource, NonlinearKind, QOp, QTensor, QTensorId, Tap, Windows};
+
+mod rounded;
 
 /// The recurrent layer `op` is, if it is one (they are unrolled in `recurrent.rs`).
 fn recurrent_cell(op: &dyn Op) -> Option<Cell<'_>> {
@@ -141,6 +141,8 @@ impl Builder<'_> {
         } else if let Some(top_k) = op.downcast_ref::<TopK>() {
             let x = self.runtime_input(node, 0)?;
             self.lower_top_k(node, top_k, x, out_shape)?
+        } else if let Some(ln) = op.downcast_ref::<LayerNormalization>() {
+            self.lower_layer_norm(node, ln, out_shape)?
         } else {
             return Err(unsupported(node, "no integer semantics for this op"));
         };
@@ -819,6 +821,17 @@ impl Builder<'_> {
             {
                 self.broadcast_to(node, x, &out_shape)
             }
+            (BinaryKind::Div, Operand::Runtime(x), Operand::Runtime(y)) => {
+                self.emit_divide(node, x, y, out_shape)
+            }
+            (BinaryKind::Div, Operand::Const(c), Operand::Runtime(y)) => {
+                let c = c.clone();
+                self.emit_constant_over(node, &c, y, out_shape)
+            }
+            (BinaryKind::Pow, Operand::Runtime(x), Operand::Const(e)) => {
+                let e = e.clone();
+                self.lower_pow(node, x, &e, out_shape)
+            }
             _ => Err(unsupported(
                 node,
                 format!("{name} of these operands (private divisor, exponent or remainder)"),
@@ -939,53 +952,14 @@ impl Builder<'_> {
                 }
                 self.emit_affine(&node.name, &node.outputs[0], out_shape, fa)
             }
-            UnaryKind::Abs => {
-                // |x| = max(x, -x): an exact negation (coefficient -1, no rounding) then a
-                // max over the pairs.
-                let t = self.tensor(x).clone();
-                let neg_name = format!("{}/neg", node.outputs[0]);
-                let affine = Affine {
-                    row_starts: (0..=len).collect(),
-                    terms: (0..len)
-                        .map(|i| Term {
-                            input: 0,
-                            index: i,
-                            coeff: -1,
-                        })
-                        .collect(),
-                    bias: vec![0; len],
-                    acc_scale: t.scale,
-                    rescale: Rescale::Shift(0),
-                    acc_bound: 1i128 << (t.bits - 1),
-                    source: "Neg".into(),
-                };
-                let neg_out = QTensor {
-                    name: neg_name.clone(),
-                    bits: t.bits + 1,
-                    calibrated_bound: None,
-                    ..t.clone()
-                };
-                let neg = self.push_node(&neg_name, QOp::Affine(affine), vec![x], neg_out);
-                let windows = Windows::from_groups(
-                    (0..len).map(|r| vec![Tap { input: 0, index: r }, Tap { input: 1, index: r }]),
-                );
-                let out = QTensor {
-                    name: node.outputs[0].clone(),
-                    shape: out_shape,
-                    bits: t.bits + 1,
-                    calibrated_bound: None,
-                    ..t
-                };
-                Ok(self.push_node(
-                    &node.name,
-                    QOp::MaxOver {
-                        windows,
-                        min: false,
-                    },
-                    vec![x, neg],
-                    out,
-                ))
+            UnaryKind::Abs => Ok(self.emit_abs(&node.name, &node.outputs[0], x)),
+            UnaryKind::Sqrt => self.emit_sqrt(&node.name, &node.outputs[0], x),
+            UnaryKind::Reciprocal => {
+                self.emit_constant_over(node, &Tensor::scalar_f32(1.0), x, out_shape)
             }
+            UnaryKind::Floor => self.emit_floor(node, x, FloorMode::Floor),
+            UnaryKind::Ceil => self.emit_floor(node, x, FloorMode::Ceil),
+            UnaryKind::Round => self.emit_floor(node, x, FloorMode::Round),
             UnaryKind::Erf => self.emit_nonlinear(node, x, NonlinearKind::Erf, out_shape),
             other => Err(unsupported(
                 node,
@@ -1404,6 +1378,9 @@ impl Builder<'_> {
                     vec![x],
                     out,
                 ))
+            }
+            ReduceKind::L1 | ReduceKind::L2 | ReduceKind::SumSquare => {
+                self.lower_norm(node, r.kind, x, groups, out_shape)
             }
             other => Err(unsupported(
                 node,
