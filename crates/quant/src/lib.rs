@@ -45,7 +45,7 @@ pub use calibrate::Calibration;
 pub use error::{QuantError, QuantResult};
 pub use interpret::Trace;
 pub use model::{
-    Affine, Gather, GatherSource, NonlinearKind, QNode, QOp, QTensor, QTensorId, QuantizedModel,
+    Affine, Gather, GatherSource, Lookup, NonlinearKind, QNode, QOp, QTensor, QTensorId, QuantizedModel,
     Rescale, Tap, Term, Windows,
 };
 pub use search::{search_scales, ScaleSearch};

@@ -14,6 +14,7 @@
 //! * [`approx`]: fixed-point approximations of exp, sigmoid, tanh, erf, GELU,
 //!   softplus, with stated maximum errors.
 //! * [`softmax`]: max-subtract, exp, sum, rounded division.
+//! * [`logic`]: comparisons, boolean logic, `Where`, runtime-index lookups, truncation.
 
 /// Fixed-point approximations of transcendental functions.
 pub mod approx;
@@ -21,6 +22,8 @@ pub mod approx;
 pub mod elementwise;
 /// Integer dot products.
 pub mod linear;
+/// Comparisons, boolean logic, selection and runtime-index lookups.
+pub mod logic;
 /// Rounding divisions and bit widths.
 pub mod rounding;
 /// Integer softmax.
@@ -29,5 +32,6 @@ pub mod softmax;
 pub use approx::{erf, exp_neg, gelu, sigmoid, softplus, tanh, FixedPoly};
 pub use elementwise::{argmax, clip, leaky_relu, max, max_reduce, relu};
 pub use linear::dot;
+pub use logic::{compare, logic, lookup, not, select, truncate, CompareKind, LogicKind};
 pub use rounding::{div_round, div_round_private, rescale, signed_range, Bits};
 pub use softmax::softmax;
