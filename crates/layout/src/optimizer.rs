@@ -401,6 +401,18 @@ fn plan_with(
                     &rank,
                 );
             }
+            QOp::Compare { .. }
+            | QOp::Logic { .. }
+            | QOp::Select
+            | QOp::Lookup(_)
+            | QOp::Boolean => {
+                let p = crate::circuit::logic::plan_node(model, node, &in_shape)?;
+                entry.gadget = p.choice.clone();
+                entry.cost = p.cost;
+                entry.bits = p.bits;
+                out_shapes = p.shapes;
+                entry.alternatives = verdicts(&p.choice, vec![(p.choice.clone(), p.cost, p.note.into())], &rank);
+            }
         }
         shapes[node.output.0] = out_shapes;
         if let Some((tensor, fused)) = fused_output {

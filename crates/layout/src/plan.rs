@@ -65,6 +65,16 @@ pub enum GadgetChoice {
     Nonlinear,
     /// Integer softmax.
     Softmax,
+    /// Comparison bit from one decomposition of the difference (or is-zero).
+    Compare,
+    /// And/Or/Xor of booleans, one product each.
+    Logic,
+    /// `Where`: one product per element, free between constants.
+    Select,
+    /// Lookup with private indices through a constrained one-hot.
+    Lookup,
+    /// Booleanity check of a boolean input.
+    Boolean,
 }
 
 impl GadgetChoice {
@@ -88,6 +98,11 @@ impl GadgetChoice {
             GadgetChoice::ArgMax => "argmax",
             GadgetChoice::Nonlinear => "nonlinear",
             GadgetChoice::Softmax => "softmax",
+            GadgetChoice::Compare => "compare",
+            GadgetChoice::Logic => "logic",
+            GadgetChoice::Select => "select",
+            GadgetChoice::Lookup => "lookup",
+            GadgetChoice::Boolean => "boolean",
         }
     }
 }
