@@ -81,9 +81,9 @@ pub fn compare_wires<F: PrimeField>(
         }
         None => {
             let d = a.sub(b);
-            let inverse = d.value.map(|v| {
-                ark_ff::Field::inverse(&field_of::<F>(v)).unwrap_or_else(F::zero)
-            });
+            let inverse = d
+                .value
+                .map(|v| ark_ff::Field::inverse(&field_of::<F>(v)).unwrap_or_else(F::zero));
             let inv = alloc_field_witness(cs, "inverse", inverse)?;
             let s = Wire::witness(cs, "out", value)?;
             let one_minus_s = Wire::linear(&[(-1, &s)], 1);
@@ -282,13 +282,12 @@ pub fn select_wires<F: PrimeField>(
 fn constant_of<F: PrimeField>(w: &Wire<F>) -> Option<i128> {
     w.value.or_else(|| {
         // A constant built without a value: read the coefficient of ONE.
-        let c = w
-            .lc
-            .0
-            .iter()
-            .find(|(_, v)| *v == Variable::One)
-            .map(|(c, _)| *c)
-            .unwrap_or_else(F::zero);
+        let c =
+            w.lc.0
+                .iter()
+                .find(|(_, v)| *v == Variable::One)
+                .map(|(c, _)| *c)
+                .unwrap_or_else(F::zero);
         if c.is_zero() {
             Some(0)
         } else {

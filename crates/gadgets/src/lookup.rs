@@ -31,7 +31,11 @@ pub fn one_hot_cost(n: usize, index_nonzeros: usize) -> Cost {
     }
     // n − 1 booleanities (3 each), h_{n−1}·Σh = 0 (n + n − 1),
     // 1·Σ k·h_k = idx (1 + n + index).
-    Cost::new(n + 1, n - 1, 3 * (n - 1) + (2 * n - 1) + (1 + n + index_nonzeros))
+    Cost::new(
+        n + 1,
+        n - 1,
+        3 * (n - 1) + (2 * n - 1) + (1 + n + index_nonzeros),
+    )
 }
 
 /// The one-hot vector of `index` over `n` positions (the last one derived).
@@ -57,7 +61,11 @@ pub fn one_hot<F: PrimeField>(
     }
     let mut hs = Vec::with_capacity(n);
     for k in 0..n - 1 {
-        let h = Wire::witness(cs, "one_hot", index.value.map(|v| i128::from(v == k as i128)))?;
+        let h = Wire::witness(
+            cs,
+            "one_hot",
+            index.value.map(|v| i128::from(v == k as i128)),
+        )?;
         enforce(cs, h.lc.clone(), h.lc.clone(), h.lc.clone())?;
         hs.push(h);
     }
@@ -65,10 +73,16 @@ pub fn one_hot<F: PrimeField>(
     let sum = Wire::linear(&terms, 0);
     let last = Wire::linear(&[(-1, &sum)], 1);
     if n > 1 {
-        enforce(cs, last.lc.clone(), sum.lc.clone(), LinearCombination::zero())?;
+        enforce(
+            cs,
+            last.lc.clone(),
+            sum.lc.clone(),
+            LinearCombination::zero(),
+        )?;
     }
     hs.push(last);
-    let positions: Vec<(i128, &Wire<F>)> = hs.iter().enumerate().map(|(k, h)| (k as i128, h)).collect();
+    let positions: Vec<(i128, &Wire<F>)> =
+        hs.iter().enumerate().map(|(k, h)| (k as i128, h)).collect();
     let weighted = Wire::linear(&positions, 0);
     enforce(cs, Wire::<F>::constant(1).lc, weighted.lc, index.lc.clone())?;
     Ok(hs)
@@ -83,7 +97,10 @@ pub fn select_constant<F: PrimeField>(hs: &[Wire<F>], table: &[i128]) -> Wire<F>
 /// The shape `(variable terms, constant)` of [`select_constant`]'s output.
 pub fn select_constant_shape(table: &[i128]) -> (usize, i128) {
     let last = *table.last().expect("non-empty table");
-    let vars = table[..table.len() - 1].iter().filter(|&&c| c != last).count();
+    let vars = table[..table.len() - 1]
+        .iter()
+        .filter(|&&c| c != last)
+        .count();
     (vars, last)
 }
 
@@ -240,7 +257,9 @@ mod tests {
                 [
                     LookupRow {
                         index,
-                        entries: Entries::Constants((0..depth as i128).map(|k| 3 * k - 5).collect()),
+                        entries: Entries::Constants(
+                            (0..depth as i128).map(|k| 3 * k - 5).collect(),
+                        ),
                     },
                     LookupRow {
                         index,
@@ -315,7 +334,10 @@ mod tests {
     #[test]
     fn lookups_match_arith_and_are_sound() {
         for depth in [1, 2, 3, 7] {
-            let report = testing::run(&gadget(depth), &[other_position(), two_hot(), wrong_entry()]);
+            let report = testing::run(
+                &gadget(depth),
+                &[other_position(), two_hot(), wrong_entry()],
+            );
             if depth > 1 {
                 assert_adversaries_ran(&report, 100);
             }

@@ -380,10 +380,18 @@ pub(crate) fn argmax_cost(bits: u32, xs: &[LcShape]) -> Cost {
         return cost;
     }
     for (i, x) in xs.iter().enumerate() {
-        let (vars, constant) = if i + 1 < n { (n + 2 + i, -1) } else { (n + 1, 0) };
+        let (vars, constant) = if i + 1 < n {
+            (n + 2 + i, -1)
+        } else {
+            (n + 1, 0)
+        };
         let reference = from_gadget(decompose_cost(bits, vars, constant)).nonzeros + 1;
-        let actual = from_gadget(decompose_cost(bits, vars - 1 + x.vars, constant - x.constant))
-            .nonzeros
+        let actual = from_gadget(decompose_cost(
+            bits,
+            vars - 1 + x.vars,
+            constant - x.constant,
+        ))
+        .nonzeros
             + x.nonzeros();
         cost.nonzeros = (cost.nonzeros + actual).saturating_sub(reference);
     }

@@ -423,7 +423,11 @@ fn plan_with(
                 entry.cost = p.cost;
                 entry.bits = p.bits;
                 out_shapes = p.shapes;
-                entry.alternatives = verdicts(&p.choice, vec![(p.choice.clone(), p.cost, p.note.into())], &rank);
+                entry.alternatives = verdicts(
+                    &p.choice,
+                    vec![(p.choice.clone(), p.cost, p.note.into())],
+                    &rank,
+                );
             }
         }
         shapes[node.output.0] = out_shapes;

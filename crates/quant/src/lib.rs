@@ -45,8 +45,8 @@ pub use calibrate::Calibration;
 pub use error::{QuantError, QuantResult};
 pub use interpret::Trace;
 pub use model::{
-    Affine, Gather, GatherSource, Lookup, NonlinearKind, QNode, QOp, QTensor, QTensorId, QuantizedModel,
-    Rescale, Tap, Term, Windows,
+    Affine, Gather, GatherSource, Lookup, NonlinearKind, QNode, QOp, QTensor, QTensorId,
+    QuantizedModel, Rescale, Tap, Term, Windows,
 };
 pub use search::{search_scales, ScaleSearch};
 pub use settings::QuantSettings;

@@ -271,9 +271,7 @@ pub(crate) fn synthesize(
             inputs.extend(s.wires(t)?.iter().cloned());
         }
     }
-    let out = gadget
-        .apply(cs.clone(), &inputs)
-        .map_err(at(&node.name))?;
+    let out = gadget.apply(cs.clone(), &inputs).map_err(at(&node.name))?;
     s.set_output(node.output, out);
     Ok(())
 }

@@ -146,7 +146,13 @@ mod tests {
 
     #[test]
     fn comparisons_at_boundaries() {
-        for (a, b) in [(0, 0), (1, 0), (0, 1), (-1, 0), (i64::MIN as i128, i64::MAX as i128)] {
+        for (a, b) in [
+            (0, 0),
+            (1, 0),
+            (0, 1),
+            (-1, 0),
+            (i64::MIN as i128, i64::MAX as i128),
+        ] {
             assert_eq!(compare(CompareKind::Less, a, b), i128::from(a < b));
             assert_eq!(compare(CompareKind::Equal, a, b), i128::from(a == b));
         }

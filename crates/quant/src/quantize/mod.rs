@@ -106,7 +106,11 @@ impl<'g> Builder<'g> {
         let mut inputs = Vec::new();
         for decl in &graph.inputs {
             let boolean = decl.dtype == zkinfer_ir::DType::Bool;
-            let scale = if boolean { 0 } else { self.settings.input_scale };
+            let scale = if boolean {
+                0
+            } else {
+                self.settings.input_scale
+            };
             let bound = self.calibration.bound(&decl.name);
             let bits = if boolean {
                 crate::fixed::bits_for_range(0, 1)
