@@ -174,7 +174,7 @@ fn tampered_comparisons_logic_and_lookups_are_rejected() {
         println!("skipped: the shared corpus is absent");
         return;
     };
-    for (name, gadget) in MODELS {
+    for (name, _) in MODELS {
         let (model, trace) = load(&corpus.join(name));
         let plan = plan_for(
             &model,
