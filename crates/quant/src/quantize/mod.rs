@@ -106,10 +106,12 @@ impl<'g> Builder<'g> {
         let mut inputs = Vec::new();
         for decl in &graph.inputs {
             let boolean = decl.dtype == zkinfer_ir::DType::Bool;
-            let scale = if boolean {
-                0
-            } else {
+            // Integers (indices, booleans) are exact at scale 0; a larger scale
+            // would only add fractional bits that are always zero.
+            let scale = if decl.dtype == zkinfer_ir::DType::F32 {
                 self.settings.input_scale
+            } else {
+                0
             };
             let bound = self.calibration.bound(&decl.name);
             let bits = if boolean {

@@ -132,9 +132,17 @@ impl Builder<'_> {
 
     fn lower_compare(&mut self, node: &Node, kind: CompareKind) -> QuantResult<QTensorId> {
         let shape = self.out_shape(node)?;
-        let scale = self
+        let mut scale = self
             .common_scale(node, &[0, 1])?
             .ok_or_else(|| unsupported(node, "comparison of constants (not folded)"))?;
+        // A fractional threshold against integers keeps fraction bits.
+        for slot in 0..2 {
+            if let Operand::Const(t) = self.input(node, slot)? {
+                if t.to_f32_vec().iter().any(|v| v.fract() != 0.0) {
+                    scale = scale.max(self.settings.activation_scale);
+                }
+            }
+        }
         let a = self.operand_at(node, 0, scale)?;
         let b = self.operand_at(node, 1, scale)?;
         let a = self.broadcast_to(node, a, &shape)?;
