@@ -38,6 +38,10 @@ pub mod gadget;
 pub mod geometry;
 /// Dot products, MatMul/Gemm, Conv and bias.
 pub mod linear;
+/// Comparisons, boolean logic, `Where` and booleanity checks.
+pub mod logic;
+/// Lookups with private indices through a constrained one-hot.
+pub mod lookup;
 /// Exp, Sigmoid, Tanh and Softmax approximations.
 pub mod nonlinear;
 /// Max, max-reduce, MaxPool, AveragePool and ArgMax.

@@ -372,10 +372,33 @@ pub(crate) fn max_cost(bits: u32, xs: &[LcShape]) -> Cost {
     cost
 }
 
-/// [`ArgMax`]'s cost (exact for single-variable inputs; wider inputs only
-/// change non-zeros, which are then approximate).
-pub(crate) fn argmax_cost(bits: u32, len: usize) -> Cost {
-    from_gadget(<ArgMax as Gadget<Fr>>::cost(&ArgMax { bits, len }))
+/// [`ArgMax`]'s cost for inputs of any shape (e.g. a constant-table lookup
+/// feeding a classifier's argmax): each `x_i` is read once as a product's
+/// factor and once in the decomposition of its gap `Σ t − x_i − after_i`,
+/// whose constant also absorbs `x_i`'s.
+pub(crate) fn argmax_cost(bits: u32, xs: &[LcShape]) -> Cost {
+    let n = xs.len();
+    let mut cost = from_gadget(<ArgMax as Gadget<Fr>>::cost(&ArgMax { bits, len: n }));
+    if n <= 1 {
+        return cost;
+    }
+    for (i, x) in xs.iter().enumerate() {
+        let (vars, constant) = if i + 1 < n {
+            (n + 2 + i, -1)
+        } else {
+            (n + 1, 0)
+        };
+        let reference = from_gadget(decompose_cost(bits, vars, constant)).nonzeros + 1;
+        let actual = from_gadget(decompose_cost(
+            bits,
+            vars - 1 + x.vars,
+            constant - x.constant,
+        ))
+        .nonzeros
+            + x.nonzeros();
+        cost.nonzeros = (cost.nonzeros + actual).saturating_sub(reference);
+    }
+    cost
 }
 
 /// The shape of [`ArgMax`]'s index output `Σ i·h_i` with `h_{n−1} = 1 − Σ h_j`.

@@ -334,12 +334,24 @@ fn plan_with(
                     &rank,
                 );
             }
-            QOp::ArgMax { windows, .. } => {
+            QOp::ArgMax { windows, min } => {
                 let bits = model.tensor(node.inputs[0]).bits;
                 let mut cost = Cost::ZERO;
                 for w in 0..windows.len() {
                     let n = windows.window(w).len();
-                    cost += family::argmax_cost(bits, n);
+                    let xs: Vec<LcShape> = windows
+                        .window(w)
+                        .iter()
+                        .map(|t| {
+                            // ArgMin reads −x.
+                            let x = in_shape(t.input, t.index);
+                            LcShape {
+                                constant: if *min { -x.constant } else { x.constant },
+                                ..x
+                            }
+                        })
+                        .collect();
+                    cost += family::argmax_cost(bits, &xs);
                     out_shapes[w] = family::argmax_index_shape(n);
                 }
                 entry.gadget = GadgetChoice::ArgMax;
@@ -418,6 +430,22 @@ fn plan_with(
                         entry.cost,
                         "claimed result certified by a remainder range".into(),
                     )],
+                    &rank,
+                );
+            }
+            QOp::Compare { .. }
+            | QOp::Logic { .. }
+            | QOp::Select
+            | QOp::Lookup(_)
+            | QOp::Boolean => {
+                let p = crate::circuit::logic::plan_node(model, node, &in_shape)?;
+                entry.gadget = p.choice.clone();
+                entry.cost = p.cost;
+                entry.bits = p.bits;
+                out_shapes = p.shapes;
+                entry.alternatives = verdicts(
+                    &p.choice,
+                    vec![(p.choice.clone(), p.cost, p.note.into())],
                     &rank,
                 );
             }

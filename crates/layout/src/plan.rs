@@ -68,6 +68,16 @@ pub enum GadgetChoice {
     /// Division by a private value, square root or floor/ceil/round, each
     /// certified by one remainder range.
     Rounded,
+    /// Comparison bit from one decomposition of the difference (or is-zero).
+    Compare,
+    /// And/Or/Xor of booleans, one product each.
+    Logic,
+    /// `Where`: one product per element, free between constants.
+    Select,
+    /// Lookup with private indices through a constrained one-hot.
+    Lookup,
+    /// Booleanity check of a boolean input.
+    Boolean,
 }
 
 impl GadgetChoice {
@@ -92,6 +102,11 @@ impl GadgetChoice {
             GadgetChoice::Nonlinear => "nonlinear",
             GadgetChoice::Softmax => "softmax",
             GadgetChoice::Rounded => "rounded",
+            GadgetChoice::Compare => "compare",
+            GadgetChoice::Logic => "logic",
+            GadgetChoice::Select => "select",
+            GadgetChoice::Lookup => "lookup",
+            GadgetChoice::Boolean => "boolean",
         }
     }
 }

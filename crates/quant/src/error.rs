@@ -69,6 +69,18 @@ pub enum QuantError {
     /// Calibration was asked to work without any sample.
     #[error("calibration needs at least one input sample")]
     NoCalibrationData,
+    /// A runtime index (of a [`crate::model::Lookup`]) outside its table.
+    #[error("node `{node}`: index {value} at element {index} is outside [0, {depth})")]
+    IndexOutOfRange {
+        /// Node name.
+        node: String,
+        /// Flat element index of the output.
+        index: usize,
+        /// The offending index.
+        value: i128,
+        /// The table length.
+        depth: usize,
+    },
     /// Settings could not be read or written.
     #[error("settings: {0}")]
     Settings(#[from] serde_json::Error),

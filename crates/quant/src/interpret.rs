@@ -298,9 +298,54 @@ fn eval_node(node: &QNode, ins: &[&[i64]]) -> QuantResult<Vec<i64>> {
                 })
             })
             .collect::<QuantResult<Vec<_>>>()?,
+        QOp::Compare { kind } => ins[0]
+            .iter()
+            .zip(ins[1])
+            .map(|(&a, &b)| arith::compare(*kind, a as i128, b as i128))
+            .collect(),
+        QOp::Logic { kind } => ins[0]
+            .iter()
+            .zip(ins[1])
+            .map(|(&a, &b)| arith::logic(*kind, a as i128, b as i128))
+            .collect(),
+        QOp::Select => (0..ins[0].len())
+            .map(|i| arith::select(ins[0][i] as i128, ins[1][i] as i128, ins[2][i] as i128))
+            .collect(),
+        QOp::Lookup(l) => crate::interpret::lookup(node, l, ins)?,
+        QOp::Boolean => {
+            if let Some((i, v)) = ins[0].iter().enumerate().find(|(_, &v)| v != 0 && v != 1) {
+                return Err(QuantError::BadInput(format!(
+                    "node `{name}`: element {i} is {v}, not a boolean"
+                )));
+            }
+            ins[0].iter().map(|&x| x as i128).collect()
+        }
     };
     raw.into_iter()
         .enumerate()
         .map(|(i, v)| check(name, i, v, bits))
+        .collect()
+}
+
+/// A [`QOp::Lookup`]: every output element's table row at its runtime index.
+fn lookup(node: &QNode, l: &crate::model::Lookup, ins: &[&[i64]]) -> QuantResult<Vec<i128>> {
+    (0..l.index.len())
+        .map(|e| {
+            let row: Vec<i128> = l
+                .row(e)
+                .iter()
+                .map(|s| match *s {
+                    GatherSource::Input(tap) => ins[tap.input][tap.index] as i128,
+                    GatherSource::Constant(c) => c as i128,
+                })
+                .collect();
+            let idx = ins[0][l.index[e]] as i128;
+            arith::lookup(&row, idx).ok_or_else(|| QuantError::IndexOutOfRange {
+                node: node.name.clone(),
+                index: e,
+                value: idx,
+                depth: l.depth,
+            })
+        })
         .collect()
 }

@@ -47,8 +47,8 @@ pub use calibrate::Calibration;
 pub use error::{QuantError, QuantResult};
 pub use interpret::Trace;
 pub use model::{
-    Affine, Gather, GatherSource, NonlinearKind, QNode, QOp, QTensor, QTensorId, QuantizedModel,
-    Rescale, Tap, Term, Windows,
+    Affine, Gather, GatherSource, Lookup, NonlinearKind, QNode, QOp, QTensor, QTensorId,
+    QuantizedModel, Rescale, Tap, Term, Windows,
 };
 pub use rounded::RoundedOp;
 pub use search::{search_scales, ScaleSearch};

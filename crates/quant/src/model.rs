@@ -247,6 +247,33 @@ impl NonlinearKind {
     }
 }
 
+/// A lookup with runtime indices: output element `e` is
+/// `table[e·depth + idx[index[e]]]`, where `idx` is the node's input slot 0
+/// (integers at scale 0) and table entries are constants or taps into slots ≥ 1.
+///
+/// Covers `Gather`, `GatherElements` and `OneHot` whose indices are computed at
+/// runtime (tree ensembles walk their nodes this way). The circuit proves one
+/// one-hot vector per index element, which also proves `idx ∈ [0, depth)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// Number of table entries each index selects among.
+    pub depth: usize,
+    /// Per output element, the flat index of its index in input slot 0.
+    pub index: Vec<usize>,
+    /// `depth` entries per output element, row-major. A row is either all
+    /// constants (at the output scale) or all taps into slots ≥ 1.
+    pub table: Vec<GatherSource>,
+    /// The float op it implements.
+    pub source: String,
+}
+
+impl Lookup {
+    /// The `depth` entries of output element `e`.
+    pub fn row(&self, e: usize) -> &[GatherSource] {
+        &self.table[e * self.depth..(e + 1) * self.depth]
+    }
+}
+
 /// An integer operation; each variant is one gadget family of the circuit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QOp {
@@ -335,6 +362,26 @@ pub enum QOp {
     /// Division by a private value, square root, floor/ceil/round: one rounding
     /// of an exact real function, elementwise (see [`crate::rounded`]).
     Rounded(crate::rounded::RoundedOp),
+    /// `arith::compare(kind, a, b)` elementwise on two same-shape inputs at
+    /// one scale; 0/1 at scale 0.
+    Compare {
+        /// The comparison.
+        kind: crate::arith::CompareKind,
+    },
+    /// `arith::logic(kind, a, b)` elementwise on two same-shape 0/1 inputs.
+    Logic {
+        /// The operation.
+        kind: crate::arith::LogicKind,
+    },
+    /// `arith::select(c, x, y)` elementwise (ONNX `Where`): inputs `(c, x, y)`
+    /// of one shape, `c` boolean, `x` and `y` at the output scale.
+    Select,
+    /// A lookup with runtime indices (see [`Lookup`]).
+    Lookup(Lookup),
+    /// The identity on 0/1 values, proving each element is 0 or 1: where a
+    /// boolean enters the model (a `bool` graph input), so that every gadget
+    /// reading booleans may assume them.
+    Boolean,
 }
 
 impl QOp {
@@ -356,6 +403,11 @@ impl QOp {
             QOp::Nonlinear { .. } => "Nonlinear",
             QOp::Softmax { .. } => "Softmax",
             QOp::Rounded(r) => r.name(),
+            QOp::Compare { .. } => "Compare",
+            QOp::Logic { .. } => "Logic",
+            QOp::Select => "Select",
+            QOp::Lookup(_) => "Lookup",
+            QOp::Boolean => "Boolean",
         }
     }
 

@@ -13,6 +13,8 @@
 pub mod elementwise;
 /// Affine maps, data movement and constants.
 pub mod linear;
+/// Comparisons, logic, `Where`, booleanity and private-index lookups.
+pub mod logic;
 /// Sigmoid, tanh and softmax.
 pub mod nonlinear;
 /// Private × private products (Mul, MatMul).
@@ -286,6 +288,11 @@ impl Synthesis<'_> {
                 in_scale,
                 out_scale,
             } => nonlinear::smooth(self, cs, node, *kind, *in_scale, *out_scale),
+            QOp::Compare { .. }
+            | QOp::Logic { .. }
+            | QOp::Select
+            | QOp::Lookup(_)
+            | QOp::Boolean => logic::synthesize(self, cs, node),
             QOp::Softmax {
                 outer,
                 group,

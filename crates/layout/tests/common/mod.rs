@@ -27,7 +27,11 @@ pub fn input_data(path: &Path) -> Vec<Vec<f32>> {
                     l.as_array()
                         .map(|xs| {
                             xs.iter()
-                                .map(|x| x.as_f64().unwrap_or(0.0) as f32)
+                                .map(|x| {
+                                    x.as_f64()
+                                        .or_else(|| x.as_bool().map(f64::from))
+                                        .unwrap_or(0.0) as f32
+                                })
                                 .collect()
                         })
                         .unwrap_or_default()
@@ -37,19 +41,38 @@ pub fn input_data(path: &Path) -> Vec<Vec<f32>> {
         .unwrap_or_default()
 }
 
-/// The graph's inputs from flat float lists.
-pub fn tensors(graph: &Graph, data: &[Vec<f32>]) -> Result<Vec<Tensor>, String> {
-    if data.len() != graph.inputs.len() {
-        return Err(format!(
-            "{} input lists for {} inputs",
-            data.len(),
-            graph.inputs.len()
-        ));
+/// Which data list feeds each graph input. Normally one list per input, in
+/// order. With more lists than inputs, the exporter dropped unused inputs:
+/// `torch.onnx` names positional arguments `input`, `input1`, `input2`, …, so
+/// `inputK` is argument `K` of the original call, whose lists the example's
+/// `input.json` still holds (`bitwise_ops` keeps `input2` and `input3` of four).
+pub fn input_lists(graph: &Graph, lists: usize) -> Result<Vec<usize>, String> {
+    let mismatch = || format!("{lists} input lists for {} inputs", graph.inputs.len());
+    if lists == graph.inputs.len() {
+        return Ok((0..lists).collect());
+    }
+    if lists < graph.inputs.len() {
+        return Err(mismatch());
     }
     graph
         .inputs
         .iter()
-        .zip(data)
+        .map(|decl| match decl.name.strip_prefix("input") {
+            Some("") => Some(0),
+            Some(k) => k.parse::<usize>().ok(),
+            None => None,
+        })
+        .map(|k| k.filter(|&k| k < lists).ok_or_else(mismatch))
+        .collect()
+}
+
+/// The graph's inputs from flat float lists.
+pub fn tensors(graph: &Graph, data: &[Vec<f32>]) -> Result<Vec<Tensor>, String> {
+    let lists = input_lists(graph, data.len())?;
+    graph
+        .inputs
+        .iter()
+        .zip(lists.iter().map(|&k| &data[k]))
         .map(|(decl, values)| {
             Tensor::from_f32(&decl.shape, values.clone())
                 .map(|t| t.cast(decl.dtype))

@@ -17,6 +17,7 @@
 //! * [`exp_linear`]: ELU, SELU and CELU as one function of `exp_neg`.
 //! * [`division`], [`sqrt`], [`floor`]: division by a signed private value,
 //!   integer square root, floor/ceil/round at a scale.
+//! * [`logic`]: comparisons, boolean logic, `Where`, runtime-index lookups, truncation.
 
 /// Fixed-point approximations of transcendental functions.
 pub mod approx;
@@ -30,6 +31,8 @@ pub mod exp_linear;
 pub mod floor;
 /// Integer dot products.
 pub mod linear;
+/// Comparisons, boolean logic, selection and runtime-index lookups.
+pub mod logic;
 /// Rounding divisions and bit widths.
 pub mod rounding;
 /// Integer softmax.
@@ -43,6 +46,7 @@ pub use elementwise::{argmax, clip, leaky_relu, max, max_reduce, relu};
 pub use exp_linear::{exp_linear, ExpLinear};
 pub use floor::{floor_at_scale, FloorMode};
 pub use linear::dot;
+pub use logic::{compare, logic, lookup, not, select, truncate, CompareKind, LogicKind};
 pub use rounding::{div_round, div_round_private, rescale, signed_range, Bits};
 pub use softmax::softmax;
 pub use sqrt::sqrt_scaled;

@@ -2,6 +2,8 @@
 //! (downcasts), never on ONNX strings; data-movement ops are recognised once,
 //! through the IR's [`as_index_map_op`].
 
+mod logic;
+
 use zkinfer_ir::ops::activation::{
     Activation, ActivationKind, Celu, Clip, Elu, LeakyRelu, PRelu, Relu, Selu, Softmax, SoftmaxKind,
 };
@@ -63,6 +65,10 @@ impl Builder<'_> {
     /// Lower one float node, registering its output tensor(s) by name.
     pub(crate) fn lower(&mut self, node: &Node) -> QuantResult<()> {
         let op: &dyn Op = node.op.as_ref();
+        if let Some(id) = self.lower_logic(node)? {
+            self.names.insert(node.outputs[0].clone(), id);
+            return Ok(());
+        }
         if let Some(ixop) = as_index_map_op(op) {
             return self.lower_gather(node, ixop);
         }

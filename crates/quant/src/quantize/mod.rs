@@ -107,9 +107,20 @@ impl<'g> Builder<'g> {
         let graph = self.graph;
         let mut inputs = Vec::new();
         for decl in &graph.inputs {
-            let scale = self.settings.input_scale;
+            let boolean = decl.dtype == zkinfer_ir::DType::Bool;
+            // Integers (indices, booleans) are exact at scale 0; a larger scale
+            // would only add fractional bits that are always zero.
+            let scale = if decl.dtype == zkinfer_ir::DType::F32 {
+                self.settings.input_scale
+            } else {
+                0
+            };
             let bound = self.calibration.bound(&decl.name);
-            let bits = self.bits_for(&decl.name, bound * self.settings.margin, scale)?;
+            let bits = if boolean {
+                crate::fixed::bits_for_range(0, 1)
+            } else {
+                self.bits_for(&decl.name, bound * self.settings.margin, scale)?
+            };
             let id = self.push_tensor(QTensor {
                 name: decl.name.clone(),
                 shape: decl.shape.clone(),
@@ -117,8 +128,19 @@ impl<'g> Builder<'g> {
                 bits,
                 calibrated_bound: Some(bound),
             });
-            self.names.insert(decl.name.clone(), id);
             inputs.push(id);
+            // Booleans are proven 0/1 where they enter; gadgets reading them rely on it.
+            let id = if boolean {
+                let out = QTensor {
+                    name: format!("{}/boolean", decl.name),
+                    calibrated_bound: None,
+                    ..self.tensor(id).clone()
+                };
+                self.push_node(&out.name.clone(), QOp::Boolean, vec![id], out)
+            } else {
+                id
+            };
+            self.names.insert(decl.name.clone(), id);
         }
         for node in &graph.nodes {
             self.lower(node)?;
@@ -298,9 +320,12 @@ impl<'g> Builder<'g> {
         shape: Vec<usize>,
         mut fa: FloatAffine,
     ) -> QuantResult<QTensorId> {
-        let scale = self
-            .settings
-            .scale_for(node, self.settings.activation_scale);
+        let scale = if self.is_exact_integer(out_name, &fa) {
+            0
+        } else {
+            self.settings
+                .scale_for(node, self.settings.activation_scale)
+        };
         if self.settings.fold_affine && fa.is_diagonal() {
             let input = fa.inputs[0];
             let in_name = self.tensor(input).name.clone();
@@ -337,6 +362,20 @@ impl<'g> Builder<'g> {
     }
 
     /// Round a float affine map to integers at the chosen scales and check its bounds.
+    /// An integer-typed output (indices, booleans) computed exactly from
+    /// scale-0 integers stays at scale 0: integer coefficients and biases and
+    /// no divisor, so no rounding and no fractional bits to carry.
+    fn is_exact_integer(&self, out_name: &str, fa: &FloatAffine) -> bool {
+        let integral = |c: f64| c.fract() == 0.0 && c.abs() < (1u64 << 24) as f64;
+        self.graph
+            .fact(out_name)
+            .is_some_and(|f| f.dtype != zkinfer_ir::DType::F32)
+            && fa.inputs.iter().all(|&i| self.tensor(i).scale == 0)
+            && fa.rows.iter().flatten().all(|&(_, _, c)| integral(c))
+            && fa.bias.iter().all(|&b| integral(b))
+            && fa.divisors.iter().all(|&d| d == 1)
+    }
+
     fn quantize_affine(
         &self,
         node: &str,

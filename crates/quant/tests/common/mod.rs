@@ -18,25 +18,47 @@ pub fn corpus() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
-/// Inputs of `graph` from flattened float lists, shaped by the graph's declarations.
-pub fn shape_inputs(graph: &Graph, flat: &[Vec<f64>]) -> Option<Vec<Tensor>> {
-    if flat.len() != graph.inputs.len() {
+/// Which data list feeds each graph input: one list per input in order, or,
+/// with more lists than inputs (the exporter dropped unused inputs), list `K`
+/// for the input `torch.onnx` named `inputK` (`input` is argument 0).
+fn input_lists(graph: &Graph, lists: usize) -> Option<Vec<usize>> {
+    if lists == graph.inputs.len() {
+        return Some((0..lists).collect());
+    }
+    if lists < graph.inputs.len() {
         return None;
     }
     graph
         .inputs
         .iter()
-        .zip(flat)
+        .map(|decl| match decl.name.strip_prefix("input")? {
+            "" => Some(0),
+            k => k.parse::<usize>().ok().filter(|&k| k < lists),
+        })
+        .collect()
+}
+
+/// Inputs of `graph` from flattened float lists, shaped by the graph's
+/// declarations (booleans cast from the listed numbers).
+pub fn shape_inputs(graph: &Graph, flat: &[Vec<f64>]) -> Option<Vec<Tensor>> {
+    let lists = input_lists(graph, flat.len())?;
+    graph
+        .inputs
+        .iter()
+        .zip(lists.iter().map(|&k| &flat[k]))
         .map(|(decl, data)| {
             let n: usize = decl.shape.iter().product();
             if data.len() != n {
                 return None;
             }
+            let t = Tensor::from_f32(&decl.shape, data.iter().map(|&x| x as f32).collect()).ok()?;
             match decl.dtype {
-                DType::F32 => {
-                    Tensor::from_f32(&decl.shape, data.iter().map(|&x| x as f32).collect()).ok()
-                }
-                _ => None,
+                DType::F32 => Some(t),
+                DType::Bool => Some(t.cast(DType::Bool)),
+                // Integer inputs feed integer Div/BitShift (integer_div,
+                // bitshift), which the quantizer still computes as real
+                // division: left out until integer-exact ops exist.
+                DType::I64 => None,
             }
         })
         .collect()
@@ -49,9 +71,11 @@ pub fn read_input_json(path: &Path) -> Option<Vec<Vec<f64>>> {
     let data = v.get("input_data")?.as_array()?;
     data.iter()
         .map(|input| {
-            input
-                .as_array()
-                .map(|xs| xs.iter().filter_map(|x| x.as_f64()).collect())
+            input.as_array().map(|xs| {
+                xs.iter()
+                    .filter_map(|x| x.as_f64().or_else(|| x.as_bool().map(f64::from)))
+                    .collect()
+            })
         })
         .collect()
 }

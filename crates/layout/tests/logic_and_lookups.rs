@@ -1,0 +1,223 @@
+//! Comparisons, logic, `Where`, boolean inputs and private-index lookups (tree
+//! ensembles) on EZKL example models: predicted sizes equal the synthesized
+//! ones exactly under several visibilities, the public outputs are the
+//! quantized trace's, and tampering with a gadget's inputs or output is
+//! rejected. Skipped when the shared corpus is absent.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
+use common::*;
+use zkinfer_layout::{
+    GadgetChoice, InputVisibility, ModelCircuit, OutputVisibility, Visibility, WeightVisibility,
+};
+use zkinfer_quant::{QuantSettings, QuantizedModel, Trace};
+
+const MODELS: [(&str, GadgetChoice); 9] = [
+    ("1l_where", GadgetChoice::Compare),
+    ("less", GadgetChoice::Compare),
+    ("boolean", GadgetChoice::Logic),
+    ("bitwise_ops", GadgetChoice::Boolean),
+    ("linear_svc", GadgetChoice::Lookup),
+    ("hummingbird_decision_tree", GadgetChoice::Lookup),
+    ("oh_decision_tree", GadgetChoice::Lookup),
+    ("xgboost_reg", GadgetChoice::Lookup),
+    ("lightgbm", GadgetChoice::Lookup),
+];
+
+fn corpus() -> Option<PathBuf> {
+    let dir = workspace().join("../shared/corpus/ezkl-examples");
+    dir.is_dir().then_some(dir)
+}
+
+fn load(dir: &Path) -> (QuantizedModel, Trace) {
+    let graph = zkinfer_onnx::load_model(dir.join("network.onnx")).expect("load");
+    let inputs = tensors(&graph, &input_data(&dir.join("input.json"))).expect("inputs");
+    let model = QuantizedModel::quantize(
+        &graph,
+        &QuantSettings::default(),
+        std::slice::from_ref(&inputs),
+    )
+    .expect("quantize");
+    let trace = model.run(&inputs).expect("run");
+    (model, trace)
+}
+
+/// Non-zeros of the synthesized matrices, with the backends' optimization goal.
+fn actual_nonzeros(model: &QuantizedModel, plan: &zkinfer_layout::Plan, trace: &Trace) -> u64 {
+    let cs = ConstraintSystem::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    ModelCircuit::for_proving(model, plan, trace)
+        .generate_constraints(cs.clone())
+        .expect("synthesize");
+    assert!(cs.is_satisfied().expect("satisfiable"), "unsatisfied");
+    cs.finalize();
+    let matrices = cs.to_matrices().expect("matrices");
+    matrices
+        .values()
+        .flat_map(|ms| ms.iter())
+        .flat_map(|m| m.iter())
+        .map(|row| row.len() as u64)
+        .sum()
+}
+
+#[test]
+fn logic_models_prove_with_exact_predictions() {
+    let Some(corpus) = corpus() else {
+        println!("skipped: the shared corpus is absent");
+        return;
+    };
+    let mut report = String::new();
+    for (name, gadget) in MODELS {
+        let (model, trace) = load(&corpus.join(name));
+        // Hashed outputs are left out: several outputs sharing a lookup's
+        // one-hot variables make the commitment's non-zero count approximate.
+        for (input, output) in [
+            (InputVisibility::Private, OutputVisibility::Public),
+            (InputVisibility::Public, OutputVisibility::Private),
+            (InputVisibility::Hashed, OutputVisibility::Public),
+        ] {
+            let visibility = Visibility {
+                input,
+                weights: WeightVisibility::Fixed,
+                output,
+            };
+            let plan = plan_for(&model, visibility);
+            assert!(
+                plan.nodes.iter().any(|n| n.gadget == gadget),
+                "{name}: no {gadget} node\n{plan}"
+            );
+            let (shape, public) = mock_prove(&model, &plan, &trace)
+                .unwrap_or_else(|e| panic!("{name} {visibility}: {e}\n{plan}"));
+            let total = plan.total();
+            assert_eq!(
+                (
+                    shape.num_constraints as u64,
+                    shape.num_witness_variables as u64,
+                    shape.num_public_inputs as u64
+                ),
+                (total.constraints, total.witnesses, total.instances),
+                "{name} {visibility}: constraints, witnesses, public inputs\n{plan}"
+            );
+            assert_eq!(
+                actual_nonzeros(&model, &plan, &trace),
+                total.nonzeros,
+                "{name} {visibility}: non-zeros\n{plan}"
+            );
+            if output == OutputVisibility::Public {
+                let outputs: Vec<i64> = model
+                    .outputs()
+                    .iter()
+                    .flat_map(|&id| trace.value(id).iter().copied())
+                    .collect();
+                let claimed = &public.values[public.values.len() - outputs.len()..];
+                for (i, (p, v)) in claimed.iter().zip(&outputs).enumerate() {
+                    assert_eq!(
+                        p.value,
+                        zkinfer_layout::Fr::from(*v as i128),
+                        "{name}: output {i}"
+                    );
+                }
+            }
+            report.push_str(&format!(
+                "{name:<26} {visibility}: {} constraints, {} witnesses\n",
+                shape.num_constraints, shape.num_witness_variables
+            ));
+        }
+    }
+    println!("{report}");
+}
+
+/// Whether a tensor's trace values feed some gadget's witnesses (or are
+/// claimed outputs); values read only by free linear maps are replaced at the
+/// next node boundary, so tampering with them changes nothing.
+fn read_by_gadget(
+    model: &QuantizedModel,
+    plan: &zkinfer_layout::Plan,
+    tensor: zkinfer_quant::QTensorId,
+) -> bool {
+    model.outputs().contains(&tensor)
+        || model.nodes().iter().zip(&plan.nodes).any(|(n, p)| {
+            n.inputs.contains(&tensor)
+                && !matches!(p.gadget, GadgetChoice::Linear | GadgetChoice::Fused)
+        })
+}
+
+/// Whether every changed value of `tensor` changes some witness: it is a
+/// claimed output, or a gadget decomposes it (a comparison, a lookup index, an
+/// argmax...). A product-style consumer (And, Where, Mul) with a zero co-factor
+/// computes the same witness from a changed hint, which is harmless.
+fn decisive(
+    model: &QuantizedModel,
+    plan: &zkinfer_layout::Plan,
+    tensor: zkinfer_quant::QTensorId,
+) -> bool {
+    model.outputs().contains(&tensor)
+        || model.nodes().iter().zip(&plan.nodes).any(|(n, p)| {
+            n.inputs.contains(&tensor)
+                && !matches!(
+                    p.gadget,
+                    GadgetChoice::Linear
+                        | GadgetChoice::Fused
+                        | GadgetChoice::Logic
+                        | GadgetChoice::Select
+                        | GadgetChoice::Mul
+                )
+        })
+}
+
+#[test]
+fn tampered_comparisons_logic_and_lookups_are_rejected() {
+    let Some(corpus) = corpus() else {
+        println!("skipped: the shared corpus is absent");
+        return;
+    };
+    for (name, _) in MODELS {
+        let (model, trace) = load(&corpus.join(name));
+        let plan = plan_for(
+            &model,
+            Visibility {
+                input: InputVisibility::Private,
+                weights: WeightVisibility::Fixed,
+                output: OutputVisibility::Public,
+            },
+        );
+        let mut tampered = 0;
+        // The outputs of the comparison, logic, select and lookup gadgets that
+        // another gadget (or the public output) reads: a changed value must break
+        // the proof. (Pass-through values, e.g. a boolean input's, are not
+        // witnesses of their own: changing one only changes a hint.)
+        let ours = [
+            GadgetChoice::Compare,
+            GadgetChoice::Logic,
+            GadgetChoice::Select,
+            GadgetChoice::Lookup,
+        ];
+        let targets = plan
+            .nodes
+            .iter()
+            .filter(|p| ours.contains(&p.gadget))
+            .map(|p| model.nodes()[p.index].output)
+            .filter(|&t| read_by_gadget(&model, &plan, t) && decisive(&model, &plan, t))
+            .chain(model.outputs().iter().copied());
+        for tensor in targets {
+            for delta in [1, -1] {
+                let mut values = trace.values().to_vec();
+                values[tensor.0].as_slice_mut().expect("standard layout")[0] += delta;
+                assert!(
+                    mock_prove_values(&model, &plan, &values).is_err(),
+                    "{name}: {tensor} ({}) {delta:+} accepted",
+                    model.tensor(tensor).name
+                );
+                tampered += 1;
+            }
+        }
+        assert!(tampered > 0, "{name}: nothing tampered");
+        assert!(
+            mock_prove_values(&model, &plan, trace.values()).is_ok(),
+            "{name}: honest values rejected"
+        );
+    }
+}
