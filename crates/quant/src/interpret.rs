@@ -349,3 +349,108 @@ fn lookup(node: &QNode, l: &crate::model::Lookup, ins: &[&[i64]]) -> QuantResult
         })
         .collect()
 }
+
+#[cfg(test)]
+mod logic_tests {
+    use super::*;
+    use crate::arith::CompareKind;
+    use crate::model::{Lookup, QTensor, Tap};
+    use crate::settings::QuantSettings;
+
+    fn tensor(name: &str, len: usize, bits: u32) -> QTensor {
+        QTensor {
+            name: name.into(),
+            shape: vec![len],
+            scale: 0,
+            bits,
+            calibrated_bound: None,
+        }
+    }
+
+    /// idx → Boolean(flag) ; Lookup(idx, data) ; Compare(lookup, data[0]).
+    fn model() -> QuantizedModel {
+        let node = |name: &str, op, inputs: Vec<usize>, output, bits| QNode {
+            name: name.into(),
+            op,
+            inputs: inputs.into_iter().map(QTensorId).collect(),
+            output: QTensorId(output),
+            out_scale: 0,
+            out_bits: bits,
+        };
+        let lookup = Lookup {
+            depth: 3,
+            index: vec![0, 1],
+            table: vec![
+                GatherSource::Constant(10),
+                GatherSource::Constant(20),
+                GatherSource::Constant(30),
+                GatherSource::Input(Tap { input: 1, index: 0 }),
+                GatherSource::Input(Tap { input: 1, index: 1 }),
+                GatherSource::Input(Tap { input: 1, index: 2 }),
+            ],
+            source: "test".into(),
+        };
+        QuantizedModel {
+            tensors: vec![
+                tensor("idx", 2, 8),
+                tensor("data", 3, 8),
+                tensor("flag", 1, 2),
+                tensor("flag/boolean", 1, 2),
+                tensor("picked", 2, 8),
+                tensor("less", 2, 2),
+            ],
+            nodes: vec![
+                node("flag/boolean", QOp::Boolean, vec![2], 3, 2),
+                node("pick", QOp::Lookup(lookup), vec![0, 1], 4, 8),
+                node(
+                    "less",
+                    QOp::Compare {
+                        kind: CompareKind::Less,
+                    },
+                    vec![4, 0],
+                    5,
+                    2,
+                ),
+            ],
+            inputs: vec![QTensorId(0), QTensorId(1), QTensorId(2)],
+            outputs: vec![QTensorId(4), QTensorId(5)],
+            input_names: vec!["idx".into(), "data".into(), "flag".into()],
+            settings: QuantSettings::default(),
+        }
+    }
+
+    fn run(idx: [i64; 2], flag: i64) -> QuantResult<Trace> {
+        let ints = vec![
+            ArrayD::from_shape_vec(IxDyn(&[2]), idx.to_vec()).unwrap(),
+            ArrayD::from_shape_vec(IxDyn(&[3]), vec![-4, 5, 6]).unwrap(),
+            ArrayD::from_shape_vec(IxDyn(&[1]), vec![flag]).unwrap(),
+        ];
+        model().run_integers(ints)
+    }
+
+    #[test]
+    fn lookups_and_comparisons_follow_arith() {
+        let trace = run([2, 1], 1).unwrap();
+        let picked: Vec<i64> = trace.value(QTensorId(4)).iter().copied().collect();
+        assert_eq!(picked, vec![30, 5]);
+        let less: Vec<i64> = trace.value(QTensorId(5)).iter().copied().collect();
+        assert_eq!(less, vec![0, 0]); // 30 < 2 and 5 < 1 are false
+    }
+
+    #[test]
+    fn bad_indices_and_non_booleans_are_typed_errors() {
+        assert!(matches!(
+            run([3, 0], 0),
+            Err(QuantError::IndexOutOfRange {
+                value: 3,
+                depth: 3,
+                ..
+            })
+        ));
+        assert!(matches!(
+            run([0, -1], 0),
+            Err(QuantError::IndexOutOfRange { value: -1, .. })
+        ));
+        assert!(matches!(run([0, 0], -1), Err(QuantError::BadInput(_))));
+    }
+}

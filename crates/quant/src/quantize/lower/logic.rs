@@ -285,6 +285,9 @@ impl Builder<'_> {
         let ishape = self.tensor(idx).shape.clone();
         let data = self.table_source(node, 0)?;
         let d = &data.shape;
+        if d.is_empty() {
+            return Err(unsupported(node, "cannot gather from a scalar"));
+        }
         let axis = zkinfer_ir::op::normalize_axis(node.op.name(), axis, d.len())
             .map_err(|e| unsupported(node, e.to_string()))?;
         let depth = d[axis];
