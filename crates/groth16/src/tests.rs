@@ -3,7 +3,7 @@ use ark_relations::gr1cs::Matrix;
 use zkinfer_backend::{
     synthesis::{r1cs_matrices, synthesize_setup},
     testing::{backend_suite, sample_circuit, suite_rng, QuantizedDotCircuit},
-    BackendError, ByteEncoding, CircuitKey, DecodeError, MockBackend, ProvingBackend,
+    BackendError, ByteEncoding, CircuitKey, CircuitShape, DecodeError, MockBackend, ProvingBackend,
 };
 
 use crate::{generator::MatrixReplay, prove_with, Groth16Backend, ProvingStrategy};
@@ -145,14 +145,32 @@ fn keys_whose_parts_disagree_are_rejected_at_decode() {
     ));
 }
 
+/// The counts in a verifying key are bound to its digest: decoding
+/// recomputes the digest from them, so a key whose witness or constraint
+/// count was edited names another circuit and refuses the original statement.
 #[test]
-fn model_commitment_survives_serialization() {
+fn verifying_key_counts_are_bound_to_the_digest() {
     let mut rng = suite_rng();
-    let (_, vk) = Backend::setup(sample_circuit::<Backend>(), &mut rng).unwrap();
-    let vk = vk.with_model_commitment(vec![1, 2, 3]);
-    let decoded = crate::Groth16VerifyingKey::<Bn254>::from_bytes(&vk.to_bytes()).unwrap();
-    assert_eq!(decoded.model_commitment(), Some(&[1u8, 2, 3][..]));
-    assert_eq!(decoded, vk);
+    let circuit = sample_circuit::<Backend>();
+    let (pk, vk) = Backend::setup(circuit, &mut rng).unwrap();
+    let (proof, public) = Backend::prove(&pk, sample_circuit::<Backend>(), &mut rng).unwrap();
+    assert!(Backend::verify(&vk, &public, &proof).unwrap());
+    let edits: [fn(&mut CircuitShape); 3] = [
+        |shape| shape.num_witness_variables += 1,
+        |shape| shape.num_constraints -= 1,
+        |shape| shape.structure.0[0] ^= 1,
+    ];
+    for edit in edits {
+        let mut edited = vk.clone();
+        edit(&mut edited.shape);
+        // The digest is not encoded; decoding derives it from the edited parts.
+        let decoded = crate::Groth16VerifyingKey::<Bn254>::from_bytes(&edited.to_bytes()).unwrap();
+        assert_ne!(decoded.shape().digest, vk.shape().digest);
+        assert!(matches!(
+            Backend::verify(&decoded, &public, &proof),
+            Err(BackendError::CircuitMismatch { .. })
+        ));
+    }
 }
 
 #[test]
