@@ -84,8 +84,17 @@ impl<E: Pairing> Groth16ProvingKey<E> {
     /// mismatched key is an error here rather than a panic in the prover.
     fn check_consistency(&self) -> Result<(), &'static str> {
         let shape = &self.shape;
-        let num_instance = shape.num_public_inputs + 1;
-        let num_variables = num_instance + shape.num_witness_variables;
+        // The counts come from the file: add them checked (a count near
+        // `usize::MAX` overflowed here; found by the `groth16_pk_local` target).
+        const OVERFLOW: &str = "circuit counts overflow";
+        let num_instance = shape.num_public_inputs.checked_add(1).ok_or(OVERFLOW)?;
+        let num_variables = num_instance
+            .checked_add(shape.num_witness_variables)
+            .ok_or(OVERFLOW)?;
+        let domain_size = shape
+            .num_constraints
+            .checked_add(num_instance)
+            .ok_or(OVERFLOW)?;
         let key = &self.key;
         if self.matrices.len() != 3 {
             return Err("expected three constraint matrices");
@@ -102,9 +111,8 @@ impl<E: Pairing> Groth16ProvingKey<E> {
                 return Err("matrix column outside the variable range");
             }
         }
-        let domain =
-            GeneralEvaluationDomain::<E::ScalarField>::new(shape.num_constraints + num_instance)
-                .ok_or("circuit too large for an evaluation domain")?;
+        let domain = GeneralEvaluationDomain::<E::ScalarField>::new(domain_size)
+            .ok_or("circuit too large for an evaluation domain")?;
         let expected = [
             (key.vk.gamma_abc_g1.len(), num_instance),
             (key.a_query.len(), num_variables),
@@ -253,7 +261,9 @@ impl<E: Pairing> ByteEncoding for Groth16VerifyingKey<E> {
         let body = VERIFYING_KEY_HEADER.strip(bytes)?;
         let (shape, key): (CircuitShape, ark_groth16::VerifyingKey<E>) =
             read_compressed_exact(body, VERIFYING_KEY_HEADER.name)?;
-        if key.gamma_abc_g1.len() != shape.num_public_inputs + 1 {
+        // `len - 1`, not `count + 1`: the count is untrusted and may be
+        // `usize::MAX` (an overflow found by the `groth16_vk` target).
+        if key.gamma_abc_g1.len().checked_sub(1) != Some(shape.num_public_inputs) {
             return Err(VERIFYING_KEY_HEADER.decode_error(DecodeError::Inconsistent(
                 "input query length differs from the public input count",
             )));

@@ -200,3 +200,37 @@ fn local_proving_key_format_round_trips_and_rejects_bad_bytes() {
         })
     ));
 }
+
+/// Regression (found by the `groth16_vk` and `groth16_pk_local` fuzz
+/// targets): a key whose public-input count is `u64::MAX` overflowed
+/// `count + 1` in the consistency checks and panicked. It must be a decode
+/// error. The counts (public inputs, witness variables, constraints) sit
+/// after the 5-byte header and the 32-byte structure digest.
+#[test]
+fn keys_with_overflowing_counts_are_refused_without_panicking() {
+    let mut rng = suite_rng();
+    let (pk, vk) = Backend::setup(sample_circuit::<Backend>(), &mut rng).unwrap();
+    let count = 5 + 32..5 + 32 + 8;
+    for field in 0..3 {
+        let at = count.start + 8 * field..count.end + 8 * field;
+        let saturate = |mut bytes: Vec<u8>| {
+            bytes[at.clone()].fill(0xff);
+            bytes
+        };
+        let decoded = crate::Groth16VerifyingKey::<Bn254>::from_bytes(&saturate(vk.to_bytes()));
+        if field == 0 {
+            assert_inconsistent(decoded);
+        } else {
+            // A verifying key has no query sized by these counts: it decodes,
+            // naming another circuit (the counts are bound to the digest).
+            let digest = decoded.map(|key| key.shape().digest).ok();
+            assert!(digest.is_some_and(|digest| digest != vk.shape().digest));
+        }
+        assert_inconsistent(crate::Groth16ProvingKey::<Bn254>::from_bytes(&saturate(
+            pk.to_bytes(),
+        )));
+        assert_inconsistent(crate::Groth16ProvingKey::<Bn254>::from_local_bytes(
+            &saturate(pk.to_local_bytes()),
+        ));
+    }
+}
