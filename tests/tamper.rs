@@ -510,11 +510,117 @@ fn plans_beyond_the_limits_are_refused_before_setup() {
     );
 }
 
+/// A garbage file of 1 GiB and one byte: sparse (`File::set_len`), so it
+/// costs no disk, but a loader that read it whole would allocate a gigabyte.
+fn sparse_garbage(path: &std::path::Path) -> u64 {
+    let size = (1u64 << 30) + 1;
+    let file = std::fs::File::create(path).unwrap();
+    file.set_len(size).unwrap();
+    size
+}
+
+/// Each loader refuses the file from its size alone ([`FileTooLarge`]
+/// errors are raised before the first read) and names the file, its size
+/// and the bound.
+///
+/// [`FileTooLarge`]: ZkinferError::FileTooLarge
 #[test]
-fn a_large_garbage_model_file_is_refused_without_panicking() {
+fn a_huge_file_is_refused_by_every_loader_before_reading() {
+    use zkinfer::onnx::OnnxError;
+    use zkinfer::workdir::{COMMITMENT, COMPILED, PROOF, PUBLIC, SETTINGS, VERIFYING_KEY};
+    use zkinfer::{FileKind, WorkDir};
+
+    let dir = std::env::temp_dir().join(format!("zkinfer-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = std::time::Instant::now();
+    let mut refused = 0;
+
+    let model = dir.join("model.onnx");
+    let size = sparse_garbage(&model);
+    match zkinfer::onnx::load_model(&model) {
+        Err(OnnxError::FileTooLarge {
+            path,
+            size: found,
+            limit,
+        }) => {
+            assert_eq!(
+                (found, limit),
+                (size, zkinfer::onnx::DEFAULT_MAX_MODEL_BYTES)
+            );
+            assert!(path.ends_with("model.onnx"));
+            refused += 1;
+        }
+        other => panic!("ONNX loader: expected FileTooLarge, got {other:?}"),
+    }
+    // A smaller bound, configured: the 492-byte tiny_relu model is refused at 64 bytes.
+    let tiny = fixture_dir("tiny_relu").join("model.onnx");
+    let options = zkinfer::onnx::LoadOptions {
+        max_file_bytes: 64,
+        ..Default::default()
+    };
+    assert!(matches!(
+        zkinfer::onnx::load_model_with(&tiny, &options),
+        Err(OnnxError::FileTooLarge { limit: 64, .. })
+    ));
+    // The facade's model reading (`zkinfer compile`) and input data.
+    let expect_too_large =
+        |result: Result<_, ZkinferError>, kind: FileKind, what: &str| match result {
+            Err(ZkinferError::FileTooLarge {
+                kind: found_kind,
+                size: found,
+                limit,
+                ref path,
+            }) => {
+                assert_eq!(found_kind, kind, "{what}");
+                assert_eq!(found, size, "{what}");
+                assert_eq!(limit, kind.max_bytes(), "{what}");
+                assert!(path.starts_with(&*dir.to_string_lossy()), "{what}: {path}");
+                let message = result.unwrap_err().to_string();
+                assert!(message.contains(&size.to_string()), "{message}");
+            }
+            Err(other) => panic!("{what}: expected FileTooLarge, got {other}"),
+            Ok(_) => panic!("{what}: read a 1 GiB file"),
+        };
+    expect_too_large(
+        zkinfer::read_bounded(&model, FileKind::Model).map(|_| ()),
+        FileKind::Model,
+        "model",
+    );
+    refused += 1;
+    let input = dir.join("input.json");
+    sparse_garbage(&input);
+    expect_too_large(
+        InputData::load(&input).map(|_| ()),
+        FileKind::InputData,
+        "input.json",
+    );
+    refused += 1;
+    // Every artifact `zkinfer verify` (and `prove`) reads from a working directory.
+    let workdir = WorkDir::new(&dir);
+    for (name, kind) in [
+        (VERIFYING_KEY, FileKind::VerifyingKey),
+        (PROOF, FileKind::Proof),
+        (PUBLIC, FileKind::PublicInputs),
+        (COMMITMENT, FileKind::Commitment),
+        (SETTINGS, FileKind::Settings),
+        (COMPILED, FileKind::Compiled),
+    ] {
+        sparse_garbage(&workdir.path(name));
+        expect_too_large(workdir.read(name).map(|_| ()), kind, name);
+        refused += 1;
+    }
+    let elapsed = started.elapsed();
+    // Reading a gigabyte would take seconds; refusing from metadata takes microseconds.
+    assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
+    println!("huge files: {refused} loaders refused a 1 GiB file in {elapsed:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn malformed_model_files_are_refused_without_panicking() {
     let dir = std::env::temp_dir().join(format!("zkinfer-tamper-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    // 200 MB of zeros, sparse on disk: fast to make, but read in full by the loader.
+    // 200 MB of zeros (under the bound, so read and parsed): an error, not a panic.
     let zeros = dir.join("zeros.onnx");
     std::fs::File::create(&zeros)
         .unwrap()
