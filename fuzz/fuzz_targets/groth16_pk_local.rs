@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zkinfer_backend::{ByteEncoding, ProvingBackend};
+use zkinfer_backend::ProvingBackend;
 use zkinfer_groth16::Groth16Bn254;
 
 type Pk = <Groth16Bn254 as ProvingBackend>::ProvingKey;
