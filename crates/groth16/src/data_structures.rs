@@ -6,6 +6,7 @@ use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::Matrix;
 use zkinfer_backend::{
+    ark_ff::FftField,
     ark_serialize::{Compress, Validate},
     encoding::{
         read_compressed_exact, write_compressed, write_uncompressed, ArtifactHeader, ArtifactReader,
@@ -111,8 +112,16 @@ impl<E: Pairing> Groth16ProvingKey<E> {
                 return Err("matrix column outside the variable range");
             }
         }
-        let domain = GeneralEvaluationDomain::<E::ScalarField>::new(domain_size)
-            .ok_or("circuit too large for an evaluation domain")?;
+        // ark-poly's `new` overflows (panics) for sizes near `usize::MAX`
+        // (found by `groth16_pk_local`), so refuse anything beyond the
+        // field's largest power-of-two subgroup first: no such domain exists.
+        const TOO_LARGE: &str = "circuit too large for an evaluation domain";
+        let two_adicity = <E::ScalarField as FftField>::TWO_ADICITY.min(usize::BITS - 2);
+        if domain_size > 1usize << two_adicity {
+            return Err(TOO_LARGE);
+        }
+        let domain =
+            GeneralEvaluationDomain::<E::ScalarField>::new(domain_size).ok_or(TOO_LARGE)?;
         let expected = [
             (key.vk.gamma_abc_g1.len(), num_instance),
             (key.a_query.len(), num_variables),

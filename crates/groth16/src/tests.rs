@@ -203,18 +203,27 @@ fn local_proving_key_format_round_trips_and_rejects_bad_bytes() {
 
 /// Regression (found by the `groth16_vk` and `groth16_pk_local` fuzz
 /// targets): a key whose public-input count is `u64::MAX` overflowed
-/// `count + 1` in the consistency checks and panicked. It must be a decode
-/// error. The counts (public inputs, witness variables, constraints) sit
+/// `count + 1` in the consistency checks and panicked, and a constraint
+/// count near `usize::MAX` overflowed inside ark-poly's evaluation-domain
+/// constructor. Each must be a decode error. The counts (public inputs, witness variables, constraints) sit
 /// after the 5-byte header and the 32-byte structure digest.
 #[test]
 fn keys_with_overflowing_counts_are_refused_without_panicking() {
     let mut rng = suite_rng();
     let (pk, vk) = Backend::setup(sample_circuit::<Backend>(), &mut rng).unwrap();
     let count = 5 + 32..5 + 32 + 8;
-    for field in 0..3 {
+    // Each count saturated, and the public-input count at 2^64 - 2^60 (the
+    // shape of the second fuzz crash: no overflow in our sums, one in ark-poly).
+    let edits: [(usize, [u8; 8]); 4] = [
+        (0, [0xff; 8]),
+        (1, [0xff; 8]),
+        (2, [0xff; 8]),
+        (0, (u64::MAX - (1 << 60) + 1).to_le_bytes()),
+    ];
+    for (field, value) in edits {
         let at = count.start + 8 * field..count.end + 8 * field;
         let saturate = |mut bytes: Vec<u8>| {
-            bytes[at.clone()].fill(0xff);
+            bytes[at.clone()].copy_from_slice(&value);
             bytes
         };
         let decoded = crate::Groth16VerifyingKey::<Bn254>::from_bytes(&saturate(vk.to_bytes()));
