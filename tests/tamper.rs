@@ -261,6 +261,57 @@ fn every_altered_public_input_is_refused() {
     println!("public-input tampering: {} cases", cases + 1);
 }
 
+/// Every byte of `public.json` flipped (`^0x01`, `^0x80`, `^0xff`): the
+/// text no longer parses, or names another statement that is refused or
+/// rejected, or — only when the flip lands in a value's human-readable
+/// metadata (label, scale, dequantized float), which verification ignores —
+/// the same statement. No flip changes the statement and still verifies.
+#[test]
+fn every_altered_public_json_byte_is_refused_or_leaves_the_statement_intact() {
+    let mut total = 0;
+    for (what, visibility) in [
+        ("default", Visibility::default()),
+        ("hashed", hashed_everything()),
+    ] {
+        let a = prove("tiny_relu", visibility, 7, 14);
+        let json = a.public.to_json().into_bytes();
+        let mut tally = Tally::default();
+        let mut metadata_only = 0;
+        for position in 0..json.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut text = json.clone();
+                text[position] ^= mask;
+                let parsed = std::str::from_utf8(&text)
+                    .ok()
+                    .and_then(|text| PublicInputs::<Fr>::from_json(text).ok());
+                let Some(public) = parsed else {
+                    tally.undecodable += 1;
+                    continue;
+                };
+                if public.circuit == a.public.circuit
+                    && public.field_elements() == a.public.field_elements()
+                {
+                    metadata_only += 1;
+                    continue;
+                }
+                tally.check(
+                    &a.vk,
+                    &public,
+                    &a.proof,
+                    &format!("{what} public.json byte {position} ^ {mask:#04x}"),
+                );
+            }
+        }
+        println!(
+            "public.json tampering ({what}, {} bytes): {tally:?}, {metadata_only} flips changed only metadata",
+            json.len()
+        );
+        assert_eq!(tally.total() + metadata_only, 3 * json.len());
+        total += tally.total() + metadata_only;
+    }
+    println!("public.json tampering: {total} cases");
+}
+
 /// `value + p` as a decimal string.
 fn num_plus_modulus(value: &str) -> String {
     use zkinfer::backend::ark_ff::{BigInteger, PrimeField};
