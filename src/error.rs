@@ -53,6 +53,21 @@ pub enum ZkinferError {
         /// What the statement holds there.
         found: Option<String>,
     },
+    /// A file is larger than the bound for its kind; refused before reading
+    /// (see [`crate::file_limits`]).
+    #[error(
+        "{path}: {size} bytes is more than the {limit}-byte limit for {kind}; refusing to read it"
+    )]
+    FileTooLarge {
+        /// File path.
+        path: String,
+        /// What the file was read as.
+        kind: crate::file_limits::FileKind,
+        /// Its size in bytes (at least this many, for a file that grew while read).
+        size: u64,
+        /// The bound for its kind.
+        limit: u64,
+    },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

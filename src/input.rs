@@ -9,6 +9,7 @@ use std::path::Path;
 use zkinfer_ir::{Graph, Tensor};
 
 use crate::error::{ZkinferError, ZkinferResult};
+use crate::file_limits::{read_bounded_text, FileKind};
 
 /// Parsed input data: one or more samples, each a flat float list per model input.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,10 +19,11 @@ pub struct InputData {
 }
 
 impl InputData {
-    /// Read and parse an input file.
+    /// Read and parse an input file of at most
+    /// [`FileKind::InputData`]`.max_bytes()` bytes (checked before reading).
     pub fn load(path: impl AsRef<Path>) -> ZkinferResult<InputData> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| ZkinferError::io(path, e))?;
+        let text = read_bounded_text(path, FileKind::InputData)?;
         Self::parse(&text).map_err(|reason| ZkinferError::Input {
             source_name: path.display().to_string(),
             reason,

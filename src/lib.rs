@@ -13,6 +13,8 @@
 
 /// The facade's error type.
 pub mod error;
+/// Size bounds on the files zkinfer reads, checked before reading.
+pub mod file_limits;
 /// Input data files (`input.json`).
 pub mod input;
 /// Compile, set up, prove, verify.
@@ -21,6 +23,7 @@ pub mod pipeline;
 pub mod workdir;
 
 pub use error::{ZkinferError, ZkinferResult};
+pub use file_limits::{read_bounded, FileKind};
 pub use input::InputData;
 pub use pipeline::{
     CompiledModel, Keys, LayoutSettings, ModelCommitment, Pipeline, Proven, ScaleSearchSettings,

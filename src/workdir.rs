@@ -6,7 +6,7 @@
 //! pk.bin           proving key (backend bytes, with the backend's own header and version)
 //! vk.bin           verifying key (carries the circuit digest)
 //! commitment.json  the model's weight commitment, when weights are hashed
-//! proof.bin        the proof (128 bytes of Groth16 plus a 5-byte header)
+//! proof.bin        the proof (the bare 128 bytes of a Groth16 proof)
 //! public.json      public inputs: field elements as decimal strings, labels, dequantized values
 //! ```
 //!
@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ZkinferError, ZkinferResult};
+use crate::file_limits::{read_bounded, FileKind};
 use crate::input::{sample_tensors, InputData};
 use crate::pipeline::{CompiledModel, Settings, FORMAT_VERSION};
 
@@ -79,18 +80,21 @@ impl WorkDir {
         Ok(path)
     }
 
-    /// Read an artifact; a missing one says which command produces it.
+    /// Read an artifact no larger than its kind's bound (see
+    /// [`FileKind`]; checked before reading); a missing one says which
+    /// command produces it.
     pub fn read(&self, name: &str) -> ZkinferResult<Vec<u8>> {
         let path = self.path(name);
-        std::fs::read(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
+        // Names zkinfer does not write get the tightest JSON-sized bound.
+        let kind = FileKind::of_artifact(name).unwrap_or(FileKind::Settings);
+        read_bounded(&path, kind).map_err(|e| match e {
+            ZkinferError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 ZkinferError::artifact(
                     &path,
                     format!("not found; run `zkinfer {}` first", producer(name)),
                 )
-            } else {
-                ZkinferError::io(&path, e)
             }
+            other => other,
         })
     }
 
@@ -124,8 +128,7 @@ impl WorkDir {
     /// ONNX file is unchanged.
     pub fn load_compiled(&self) -> ZkinferResult<(CompiledRecord, CompiledModel)> {
         let record: CompiledRecord = self.read_json(COMPILED)?;
-        let bytes = std::fs::read(&record.model_path)
-            .map_err(|e| ZkinferError::io(&record.model_path, e))?;
+        let bytes = read_bounded(&record.model_path, FileKind::Model)?;
         if sha256_hex(&bytes) != record.model_sha256 {
             return Err(ZkinferError::artifact(
                 &record.model_path,
@@ -149,7 +152,7 @@ impl WorkDir {
         calibration: &InputData,
         settings: Settings,
     ) -> ZkinferResult<(CompiledRecord, CompiledModel)> {
-        let bytes = std::fs::read(model).map_err(|e| ZkinferError::io(model, e))?;
+        let bytes = read_bounded(model, FileKind::Model)?;
         let graph = zkinfer_onnx::load_model_bytes(&bytes, &Default::default())?;
         let samples = calibration.all_tensors(&graph)?;
         // The compiled settings hold the searched scale (and the search turned off).

@@ -261,6 +261,57 @@ fn every_altered_public_input_is_refused() {
     println!("public-input tampering: {} cases", cases + 1);
 }
 
+/// Every byte of `public.json` flipped (`^0x01`, `^0x80`, `^0xff`): the
+/// text no longer parses, or names another statement that is refused or
+/// rejected, or — only when the flip lands in a value's human-readable
+/// metadata (label, scale, dequantized float), which verification ignores —
+/// the same statement. No flip changes the statement and still verifies.
+#[test]
+fn every_altered_public_json_byte_is_refused_or_leaves_the_statement_intact() {
+    let mut total = 0;
+    for (what, visibility) in [
+        ("default", Visibility::default()),
+        ("hashed", hashed_everything()),
+    ] {
+        let a = prove("tiny_relu", visibility, 7, 14);
+        let json = a.public.to_json().into_bytes();
+        let mut tally = Tally::default();
+        let mut metadata_only = 0;
+        for position in 0..json.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut text = json.clone();
+                text[position] ^= mask;
+                let parsed = std::str::from_utf8(&text)
+                    .ok()
+                    .and_then(|text| PublicInputs::<Fr>::from_json(text).ok());
+                let Some(public) = parsed else {
+                    tally.undecodable += 1;
+                    continue;
+                };
+                if public.circuit == a.public.circuit
+                    && public.field_elements() == a.public.field_elements()
+                {
+                    metadata_only += 1;
+                    continue;
+                }
+                tally.check(
+                    &a.vk,
+                    &public,
+                    &a.proof,
+                    &format!("{what} public.json byte {position} ^ {mask:#04x}"),
+                );
+            }
+        }
+        println!(
+            "public.json tampering ({what}, {} bytes): {tally:?}, {metadata_only} flips changed only metadata",
+            json.len()
+        );
+        assert_eq!(tally.total() + metadata_only, 3 * json.len());
+        total += tally.total() + metadata_only;
+    }
+    println!("public.json tampering: {total} cases");
+}
+
 /// `value + p` as a decimal string.
 fn num_plus_modulus(value: &str) -> String {
     use zkinfer::backend::ark_ff::{BigInteger, PrimeField};
@@ -304,49 +355,50 @@ fn verifying_keys_of_other_circuits_and_altered_keys_are_refused() {
             &format!("{what}'s proof"),
         );
     }
-    // Bytes whose change leaves the verified statement intact: the key's
-    // informational counts (witness variables, constraints), which nothing
-    // authenticates. Reported in docs/security.md.
-    let original = Vk::from_bytes(&a.vk).unwrap();
-    let mut metadata_only = Vec::new();
-    for position in 0..a.vk.len() {
-        let mut vk = a.vk.clone();
-        vk[position] ^= 0x01;
-        if let Ok(decoded) = Vk::from_bytes(&vk) {
-            if decoded.ark_key() == original.ark_key()
-                && decoded.shape().digest == original.shape().digest
-                && decoded.shape().num_public_inputs == original.shape().num_public_inputs
-                && decoded.model_commitment() == original.model_commitment()
-            {
-                metadata_only.push(position);
-                continue;
+    let mut cases = tally.total();
+    println!("verifying keys of other circuits: {tally:?}, {cases} cases");
+    // Every byte of vk.bin, for two keys (outputs public; input public and
+    // weights hashed, which has more public inputs). Since format 2 the
+    // counts are bound to the digest, so no flip leaves the key verifying.
+    for (what, key) in [
+        ("default", a),
+        ("hashed", prove("tiny_relu", hashed_everything(), 7, 10)),
+    ] {
+        let mut tally = Tally::default();
+        for position in 0..key.vk.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut vk = key.vk.clone();
+                vk[position] ^= mask;
+                tally.check(
+                    &vk,
+                    &key.public,
+                    &key.proof,
+                    &format!("{what} vk byte {position} ^ {mask:#04x}"),
+                );
             }
         }
-        tally.check(&vk, &a.public, &a.proof, &format!("vk byte {position}"));
-    }
-    // Header (5) + digest (32) + public-input count (8), then the two
-    // unauthenticated u64 counts.
-    assert!(
-        metadata_only.iter().all(|p| (45..61).contains(p)),
-        "statement-relevant vk bytes accepted: {metadata_only:?}"
-    );
-    for len in 0..a.vk.len() {
-        tally.check(
-            &a.vk[..len],
-            &a.public,
-            &a.proof,
-            &format!("vk cut at {len}"),
+        for len in 0..key.vk.len() {
+            tally.check(
+                &key.vk[..len],
+                &key.public,
+                &key.proof,
+                &format!("{what} vk cut at {len}"),
+            );
+        }
+        for extra in [0x00u8, 0xff] {
+            let mut vk = key.vk.clone();
+            vk.push(extra);
+            tally.check(&vk, &key.public, &key.proof, &format!("{what} vk + 1 byte"));
+        }
+        println!(
+            "verifying-key tampering ({what}, {} bytes): {tally:?}, {} cases",
+            key.vk.len(),
+            tally.total()
         );
+        assert_eq!(tally.total(), 4 * key.vk.len() + 2);
+        cases += tally.total();
     }
-    let mut vk = a.vk.clone();
-    vk.push(0);
-    tally.check(&vk, &a.public, &a.proof, "vk + 1 byte");
-    println!(
-        "verifying-key tampering: {tally:?}, {} cases; {} flips of informational counts accepted (bytes {metadata_only:?})",
-        tally.total() + metadata_only.len(),
-        metadata_only.len()
-    );
-    assert_eq!(tally.total() + metadata_only.len(), 9 + 2 * a.vk.len() + 1);
+    println!("verifying-key tampering: {cases} cases in all");
 }
 
 /// What `zkinfer verify` does with `commitment.json` when weights are hashed:
@@ -509,11 +561,117 @@ fn plans_beyond_the_limits_are_refused_before_setup() {
     );
 }
 
+/// A garbage file of 1 GiB and one byte: sparse (`File::set_len`), so it
+/// costs no disk, but a loader that read it whole would allocate a gigabyte.
+fn sparse_garbage(path: &std::path::Path) -> u64 {
+    let size = (1u64 << 30) + 1;
+    let file = std::fs::File::create(path).unwrap();
+    file.set_len(size).unwrap();
+    size
+}
+
+/// Each loader refuses the file from its size alone ([`FileTooLarge`]
+/// errors are raised before the first read) and names the file, its size
+/// and the bound.
+///
+/// [`FileTooLarge`]: ZkinferError::FileTooLarge
 #[test]
-fn a_large_garbage_model_file_is_refused_without_panicking() {
+fn a_huge_file_is_refused_by_every_loader_before_reading() {
+    use zkinfer::onnx::OnnxError;
+    use zkinfer::workdir::{COMMITMENT, COMPILED, PROOF, PUBLIC, SETTINGS, VERIFYING_KEY};
+    use zkinfer::{FileKind, WorkDir};
+
+    let dir = std::env::temp_dir().join(format!("zkinfer-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = std::time::Instant::now();
+    let mut refused = 0;
+
+    let model = dir.join("model.onnx");
+    let size = sparse_garbage(&model);
+    match zkinfer::onnx::load_model(&model) {
+        Err(OnnxError::FileTooLarge {
+            path,
+            size: found,
+            limit,
+        }) => {
+            assert_eq!(
+                (found, limit),
+                (size, zkinfer::onnx::DEFAULT_MAX_MODEL_BYTES)
+            );
+            assert!(path.ends_with("model.onnx"));
+            refused += 1;
+        }
+        other => panic!("ONNX loader: expected FileTooLarge, got {other:?}"),
+    }
+    // A smaller bound, configured: the 492-byte tiny_relu model is refused at 64 bytes.
+    let tiny = fixture_dir("tiny_relu").join("model.onnx");
+    let options = zkinfer::onnx::LoadOptions {
+        max_file_bytes: 64,
+        ..Default::default()
+    };
+    assert!(matches!(
+        zkinfer::onnx::load_model_with(&tiny, &options),
+        Err(OnnxError::FileTooLarge { limit: 64, .. })
+    ));
+    // The facade's model reading (`zkinfer compile`) and input data.
+    let expect_too_large =
+        |result: Result<_, ZkinferError>, kind: FileKind, what: &str| match result {
+            Err(ZkinferError::FileTooLarge {
+                kind: found_kind,
+                size: found,
+                limit,
+                ref path,
+            }) => {
+                assert_eq!(found_kind, kind, "{what}");
+                assert_eq!(found, size, "{what}");
+                assert_eq!(limit, kind.max_bytes(), "{what}");
+                assert!(path.starts_with(&*dir.to_string_lossy()), "{what}: {path}");
+                let message = result.unwrap_err().to_string();
+                assert!(message.contains(&size.to_string()), "{message}");
+            }
+            Err(other) => panic!("{what}: expected FileTooLarge, got {other}"),
+            Ok(_) => panic!("{what}: read a 1 GiB file"),
+        };
+    expect_too_large(
+        zkinfer::read_bounded(&model, FileKind::Model).map(|_| ()),
+        FileKind::Model,
+        "model",
+    );
+    refused += 1;
+    let input = dir.join("input.json");
+    sparse_garbage(&input);
+    expect_too_large(
+        InputData::load(&input).map(|_| ()),
+        FileKind::InputData,
+        "input.json",
+    );
+    refused += 1;
+    // Every artifact `zkinfer verify` (and `prove`) reads from a working directory.
+    let workdir = WorkDir::new(&dir);
+    for (name, kind) in [
+        (VERIFYING_KEY, FileKind::VerifyingKey),
+        (PROOF, FileKind::Proof),
+        (PUBLIC, FileKind::PublicInputs),
+        (COMMITMENT, FileKind::Commitment),
+        (SETTINGS, FileKind::Settings),
+        (COMPILED, FileKind::Compiled),
+    ] {
+        sparse_garbage(&workdir.path(name));
+        expect_too_large(workdir.read(name).map(|_| ()), kind, name);
+        refused += 1;
+    }
+    let elapsed = started.elapsed();
+    // Reading a gigabyte would take seconds; refusing from metadata takes microseconds.
+    assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
+    println!("huge files: {refused} loaders refused a 1 GiB file in {elapsed:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn malformed_model_files_are_refused_without_panicking() {
     let dir = std::env::temp_dir().join(format!("zkinfer-tamper-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    // 200 MB of zeros, sparse on disk: fast to make, but read in full by the loader.
+    // 200 MB of zeros (under the bound, so read and parsed): an error, not a panic.
     let zeros = dir.join("zeros.onnx");
     std::fs::File::create(&zeros)
         .unwrap()
@@ -560,5 +718,102 @@ fn non_canonical_infinity_encodings_are_refused() {
     assert!(
         Proof::from_bytes(&proof).is_err(),
         "a non-canonical encoding of the point at infinity decoded"
+    );
+}
+
+/// A three-constraint circuit (`x² = y`, `y·x = z`, `z + x = out`, `out`
+/// public): its Groth16 proving key is about 1 KB, so the proving-key fuzz
+/// targets decode one per execution in microseconds.
+#[derive(Clone, Copy)]
+struct TinyCircuit;
+
+impl zkinfer::backend::ark_relations::gr1cs::ConstraintSynthesizer<Fr> for TinyCircuit {
+    fn generate_constraints(
+        self,
+        cs: zkinfer::backend::ark_relations::gr1cs::ConstraintSystemRef<Fr>,
+    ) -> Result<(), zkinfer::backend::ark_relations::gr1cs::SynthesisError> {
+        use zkinfer::backend::ark_relations::{gr1cs::Variable, lc};
+        let x = Fr::from(3u64);
+        let out = cs.new_input_variable(|| Ok(x * x * x + x))?;
+        let x_var = cs.new_witness_variable(|| Ok(x))?;
+        let y = cs.new_witness_variable(|| Ok(x * x))?;
+        let z = cs.new_witness_variable(|| Ok(x * x * x))?;
+        cs.enforce_r1cs_constraint(|| lc!() + x_var, || lc!() + x_var, || lc!() + y)?;
+        cs.enforce_r1cs_constraint(|| lc!() + y, || lc!() + x_var, || lc!() + z)?;
+        cs.enforce_r1cs_constraint(
+            || lc!() + z + x_var,
+            || lc!() + Variable::One,
+            || lc!() + out,
+        )?;
+        Ok(())
+    }
+}
+
+/// Regenerates `fuzz/reference/tiny_relu/` (the key, proof and statement the
+/// backend fuzz targets check against) and the binary seeds of
+/// `fuzz/corpus/`, after a format change:
+/// `cargo test --test tamper -- --ignored fuzz_reference`.
+#[test]
+#[ignore = "writes files under fuzz/; run by hand after a format change"]
+fn fuzz_reference_and_seeds() {
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let write = |path: &str, bytes: &[u8]| {
+        let path = fuzz.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+    };
+    let a = prove("tiny_relu", Visibility::default(), 5, 11);
+    let vk = Vk::from_bytes(&a.vk).unwrap();
+    let proof = Proof::from_bytes(&a.proof).unwrap();
+    assert!(Pipeline::<Groth16Bn254>::verify(&vk, &a.public, &proof).unwrap());
+    write("reference/tiny_relu/vk.bin", &a.vk);
+    write("reference/tiny_relu/proof.bin", &a.proof);
+    write(
+        "reference/tiny_relu/public.json",
+        a.public.to_json().as_bytes(),
+    );
+    write("corpus/groth16_vk/seed_tiny_relu", &a.vk);
+    write("corpus/groth16_proof/seed_tiny_relu", &a.proof);
+    write(
+        "corpus/public_json/seed_tiny_relu.json",
+        a.public.to_json().as_bytes(),
+    );
+    let hashed = prove("tiny_relu", hashed_everything(), 5, 12);
+    write("corpus/groth16_vk/seed_tiny_relu_hashed", &hashed.vk);
+    write(
+        "corpus/public_json/seed_tiny_relu_hashed.json",
+        hashed.public.to_json().as_bytes(),
+    );
+
+    let mut rng = StdRng::seed_from_u64(13);
+    let (pk, tiny_vk) = Groth16Bn254::setup(TinyCircuit, &mut rng).unwrap();
+    let (tiny_proof, tiny_public) = Groth16Bn254::prove(&pk, TinyCircuit, &mut rng).unwrap();
+    assert!(Groth16Bn254::verify(&tiny_vk, &tiny_public, &tiny_proof).unwrap());
+    write("corpus/groth16_pk/seed_tiny_circuit", &pk.to_bytes());
+    write(
+        "corpus/groth16_pk_local/seed_tiny_circuit",
+        &pk.to_local_bytes(),
+    );
+    write("corpus/groth16_vk/seed_tiny_circuit", &tiny_vk.to_bytes());
+    write(
+        "corpus/groth16_proof/seed_tiny_circuit",
+        &tiny_proof.to_bytes(),
+    );
+
+    type Mock = zkinfer::backend::MockBackend<Fr>;
+    let (mock_pk, mock_vk) = Mock::setup(TinyCircuit, &mut rng).unwrap();
+    let (mock_proof, _) = Mock::prove(&mock_pk, TinyCircuit, &mut rng).unwrap();
+    // The first byte selects the artifact (`% 3`): proof, proving key, verifying key.
+    write(
+        "corpus/mock_artifacts/seed_proof",
+        &[&[0u8][..], &mock_proof.to_bytes()].concat(),
+    );
+    write(
+        "corpus/mock_artifacts/seed_pk",
+        &[&[1u8][..], &mock_pk.to_bytes()].concat(),
+    );
+    write(
+        "corpus/mock_artifacts/seed_vk",
+        &[&[2u8][..], &mock_vk.to_bytes()].concat(),
     );
 }

@@ -55,7 +55,7 @@ pub mod synthesis;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use digest::{CircuitDigest, CircuitShape};
+pub use digest::{CircuitDigest, CircuitShape, StructureDigest};
 pub use encoding::ByteEncoding;
 pub use error::{BackendError, DecodeError};
 pub use mock::{MockBackend, MockProof, MockProvingKey, MockVerifyingKey};

@@ -33,12 +33,12 @@ pub struct MockBackend<F>(PhantomData<F>);
 const PROVING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
     name: "mock proving key",
     magic: *b"zkMK",
-    version: 1,
+    version: 2,
 };
 const VERIFYING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
     name: "mock verifying key",
     magic: *b"zkMV",
-    version: 1,
+    version: 2,
 };
 const PROOF_HEADER: ArtifactHeader = ArtifactHeader {
     name: "mock proof",

@@ -6,6 +6,7 @@ use ark_groth16::{prepare_verifying_key, PreparedVerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::Matrix;
 use zkinfer_backend::{
+    ark_ff::FftField,
     ark_serialize::{Compress, Validate},
     encoding::{
         read_compressed_exact, write_compressed, write_uncompressed, ArtifactHeader, ArtifactReader,
@@ -16,17 +17,17 @@ use zkinfer_backend::{
 const PROVING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
     name: "Groth16 proving key",
     magic: *b"zkGP",
-    version: 1,
+    version: 2,
 };
 const VERIFYING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
     name: "Groth16 verifying key",
     magic: *b"zkGV",
-    version: 1,
+    version: 2,
 };
 const LOCAL_PROVING_KEY_HEADER: ArtifactHeader = ArtifactHeader {
     name: "Groth16 proving key (local format)",
     magic: *b"zkGL",
-    version: 1,
+    version: 2,
 };
 const PROOF_NAME: &str = "Groth16 proof";
 
@@ -47,10 +48,16 @@ pub struct Groth16ProvingKey<E: Pairing> {
 
 /// Groth16 verifying key, prepared for fast verification, bound to a
 /// circuit digest and public-input count.
+///
+/// It holds nothing that verification does not depend on: the digest is
+/// recomputed from the stored counts (see [`CircuitShape`]) and checked
+/// against the statement, the public-input count must match the key's input
+/// query, and the curve points are the key. (A free-form model commitment
+/// used to ride along unchecked; `commitment.json`, which
+/// `Pipeline::verify_committed` enforces, replaced it.)
 #[derive(Clone, Debug)]
 pub struct Groth16VerifyingKey<E: Pairing> {
     pub(crate) shape: CircuitShape,
-    pub(crate) model_commitment: Option<Vec<u8>>,
     pub(crate) prepared: PreparedVerifyingKey<E>,
 }
 
@@ -78,8 +85,17 @@ impl<E: Pairing> Groth16ProvingKey<E> {
     /// mismatched key is an error here rather than a panic in the prover.
     fn check_consistency(&self) -> Result<(), &'static str> {
         let shape = &self.shape;
-        let num_instance = shape.num_public_inputs + 1;
-        let num_variables = num_instance + shape.num_witness_variables;
+        // The counts come from the file: add them checked (a count near
+        // `usize::MAX` overflowed here; found by the `groth16_pk_local` target).
+        const OVERFLOW: &str = "circuit counts overflow";
+        let num_instance = shape.num_public_inputs.checked_add(1).ok_or(OVERFLOW)?;
+        let num_variables = num_instance
+            .checked_add(shape.num_witness_variables)
+            .ok_or(OVERFLOW)?;
+        let domain_size = shape
+            .num_constraints
+            .checked_add(num_instance)
+            .ok_or(OVERFLOW)?;
         let key = &self.key;
         if self.matrices.len() != 3 {
             return Err("expected three constraint matrices");
@@ -96,9 +112,16 @@ impl<E: Pairing> Groth16ProvingKey<E> {
                 return Err("matrix column outside the variable range");
             }
         }
+        // ark-poly's `new` overflows (panics) for sizes near `usize::MAX`
+        // (found by `groth16_pk_local`), so refuse anything beyond the
+        // field's largest power-of-two subgroup first: no such domain exists.
+        const TOO_LARGE: &str = "circuit too large for an evaluation domain";
+        let two_adicity = <E::ScalarField as FftField>::TWO_ADICITY.min(usize::BITS - 2);
+        if domain_size > 1usize << two_adicity {
+            return Err(TOO_LARGE);
+        }
         let domain =
-            GeneralEvaluationDomain::<E::ScalarField>::new(shape.num_constraints + num_instance)
-                .ok_or("circuit too large for an evaluation domain")?;
+            GeneralEvaluationDomain::<E::ScalarField>::new(domain_size).ok_or(TOO_LARGE)?;
         let expected = [
             (key.vk.gamma_abc_g1.len(), num_instance),
             (key.a_query.len(), num_variables),
@@ -118,22 +141,8 @@ impl<E: Pairing> Groth16VerifyingKey<E> {
     pub(crate) fn new(shape: CircuitShape, key: &ark_groth16::VerifyingKey<E>) -> Self {
         Self {
             shape,
-            model_commitment: None,
             prepared: prepare_verifying_key(key),
         }
-    }
-
-    /// Attaches a commitment to the model (e.g. a hash of private weights)
-    /// that verifiers should see next to the circuit digest. Opaque bytes,
-    /// serialized with the key; not checked by verification yet.
-    pub fn with_model_commitment(mut self, commitment: Vec<u8>) -> Self {
-        self.model_commitment = Some(commitment);
-        self
-    }
-
-    /// The model commitment, if one was attached.
-    pub fn model_commitment(&self) -> Option<&[u8]> {
-        self.model_commitment.as_deref()
     }
 
     /// The underlying ark-groth16 verifying key.
@@ -149,9 +158,7 @@ impl<E: Pairing> Groth16VerifyingKey<E> {
 
 impl<E: Pairing> PartialEq for Groth16VerifyingKey<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.shape == other.shape
-            && self.model_commitment == other.model_commitment
-            && self.prepared.vk == other.prepared.vk
+        self.shape == other.shape && self.prepared.vk == other.prepared.vk
     }
 }
 
@@ -251,30 +258,26 @@ impl<E: Pairing> ByteEncoding for Groth16VerifyingKey<E> {
     fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::new();
         VERIFYING_KEY_HEADER.write(&mut bytes);
-        write_compressed(
-            &(&self.shape, &self.model_commitment, &self.prepared.vk),
-            &mut bytes,
-        );
+        write_compressed(&(&self.shape, &self.prepared.vk), &mut bytes);
         bytes
     }
 
+    /// Decodes a verifying key: header, [`CircuitShape`] (digest recomputed
+    /// from the counts), then the Groth16 key with every point validated.
+    /// Every byte is load-bearing: `tests/tamper.rs` flips each one and
+    /// checks that the key then refuses the original proof.
     fn from_bytes(bytes: &[u8]) -> Result<Self, BackendError> {
         let body = VERIFYING_KEY_HEADER.strip(bytes)?;
-        let (shape, model_commitment, key): (CircuitShape, _, ark_groth16::VerifyingKey<E>) =
+        let (shape, key): (CircuitShape, ark_groth16::VerifyingKey<E>) =
             read_compressed_exact(body, VERIFYING_KEY_HEADER.name)?;
-        if key.gamma_abc_g1.len() != shape.num_public_inputs + 1 {
+        // `len - 1`, not `count + 1`: the count is untrusted and may be
+        // `usize::MAX` (an overflow found by the `groth16_vk` target).
+        if key.gamma_abc_g1.len().checked_sub(1) != Some(shape.num_public_inputs) {
             return Err(VERIFYING_KEY_HEADER.decode_error(DecodeError::Inconsistent(
                 "input query length differs from the public input count",
             )));
         }
-        Ok(Self::new(shape, &key).with_optional_commitment(model_commitment))
-    }
-}
-
-impl<E: Pairing> Groth16VerifyingKey<E> {
-    fn with_optional_commitment(mut self, commitment: Option<Vec<u8>>) -> Self {
-        self.model_commitment = commitment;
-        self
+        Ok(Self::new(shape, &key))
     }
 }
 

@@ -3,7 +3,7 @@ use ark_relations::gr1cs::Matrix;
 use zkinfer_backend::{
     synthesis::{r1cs_matrices, synthesize_setup},
     testing::{backend_suite, sample_circuit, suite_rng, QuantizedDotCircuit},
-    BackendError, ByteEncoding, CircuitKey, DecodeError, MockBackend, ProvingBackend,
+    BackendError, ByteEncoding, CircuitKey, CircuitShape, DecodeError, MockBackend, ProvingBackend,
 };
 
 use crate::{generator::MatrixReplay, prove_with, Groth16Backend, ProvingStrategy};
@@ -145,14 +145,32 @@ fn keys_whose_parts_disagree_are_rejected_at_decode() {
     ));
 }
 
+/// The counts in a verifying key are bound to its digest: decoding
+/// recomputes the digest from them, so a key whose witness or constraint
+/// count was edited names another circuit and refuses the original statement.
 #[test]
-fn model_commitment_survives_serialization() {
+fn verifying_key_counts_are_bound_to_the_digest() {
     let mut rng = suite_rng();
-    let (_, vk) = Backend::setup(sample_circuit::<Backend>(), &mut rng).unwrap();
-    let vk = vk.with_model_commitment(vec![1, 2, 3]);
-    let decoded = crate::Groth16VerifyingKey::<Bn254>::from_bytes(&vk.to_bytes()).unwrap();
-    assert_eq!(decoded.model_commitment(), Some(&[1u8, 2, 3][..]));
-    assert_eq!(decoded, vk);
+    let circuit = sample_circuit::<Backend>();
+    let (pk, vk) = Backend::setup(circuit, &mut rng).unwrap();
+    let (proof, public) = Backend::prove(&pk, sample_circuit::<Backend>(), &mut rng).unwrap();
+    assert!(Backend::verify(&vk, &public, &proof).unwrap());
+    let edits: [fn(&mut CircuitShape); 3] = [
+        |shape| shape.num_witness_variables += 1,
+        |shape| shape.num_constraints -= 1,
+        |shape| shape.structure.0[0] ^= 1,
+    ];
+    for edit in edits {
+        let mut edited = vk.clone();
+        edit(&mut edited.shape);
+        // The digest is not encoded; decoding derives it from the edited parts.
+        let decoded = crate::Groth16VerifyingKey::<Bn254>::from_bytes(&edited.to_bytes()).unwrap();
+        assert_ne!(decoded.shape().digest, vk.shape().digest);
+        assert!(matches!(
+            Backend::verify(&decoded, &public, &proof),
+            Err(BackendError::CircuitMismatch { .. })
+        ));
+    }
 }
 
 #[test]
@@ -181,4 +199,47 @@ fn local_proving_key_format_round_trips_and_rejects_bad_bytes() {
             ..
         })
     ));
+}
+
+/// Regression (found by the `groth16_vk` and `groth16_pk_local` fuzz
+/// targets): a key whose public-input count is `u64::MAX` overflowed
+/// `count + 1` in the consistency checks and panicked, and a constraint
+/// count near `usize::MAX` overflowed inside ark-poly's evaluation-domain
+/// constructor. Each must be a decode error. The counts (public inputs, witness variables, constraints) sit
+/// after the 5-byte header and the 32-byte structure digest.
+#[test]
+fn keys_with_overflowing_counts_are_refused_without_panicking() {
+    let mut rng = suite_rng();
+    let (pk, vk) = Backend::setup(sample_circuit::<Backend>(), &mut rng).unwrap();
+    let count = 5 + 32..5 + 32 + 8;
+    // Each count saturated, and the public-input count at 2^64 - 2^60 (the
+    // shape of the second fuzz crash: no overflow in our sums, one in ark-poly).
+    let edits: [(usize, [u8; 8]); 4] = [
+        (0, [0xff; 8]),
+        (1, [0xff; 8]),
+        (2, [0xff; 8]),
+        (0, (u64::MAX - (1 << 60) + 1).to_le_bytes()),
+    ];
+    for (field, value) in edits {
+        let at = count.start + 8 * field..count.end + 8 * field;
+        let saturate = |mut bytes: Vec<u8>| {
+            bytes[at.clone()].copy_from_slice(&value);
+            bytes
+        };
+        let decoded = crate::Groth16VerifyingKey::<Bn254>::from_bytes(&saturate(vk.to_bytes()));
+        if field == 0 {
+            assert_inconsistent(decoded);
+        } else {
+            // A verifying key has no query sized by these counts: it decodes,
+            // naming another circuit (the counts are bound to the digest).
+            let digest = decoded.map(|key| key.shape().digest).ok();
+            assert!(digest.is_some_and(|digest| digest != vk.shape().digest));
+        }
+        assert_inconsistent(crate::Groth16ProvingKey::<Bn254>::from_bytes(&saturate(
+            pk.to_bytes(),
+        )));
+        assert_inconsistent(crate::Groth16ProvingKey::<Bn254>::from_local_bytes(
+            &saturate(pk.to_local_bytes()),
+        ));
+    }
 }

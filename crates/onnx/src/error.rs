@@ -14,6 +14,18 @@ pub enum OnnxError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than the loader's bound
+    /// ([`LoadOptions::max_file_bytes`](crate::LoadOptions::max_file_bytes)),
+    /// checked before reading it.
+    #[error("`{path}` is {size} bytes, more than the {limit}-byte limit for ONNX models; if the model is genuine, raise `LoadOptions::max_file_bytes`")]
+    FileTooLarge {
+        /// File path.
+        path: String,
+        /// The file's size in bytes (at least this many, for a file that grew while read).
+        size: u64,
+        /// The bound in force.
+        limit: u64,
+    },
     /// The bytes are not a valid ONNX protobuf message (garbage or truncated file).
     #[error("not a valid ONNX {what} (garbage or truncated file?): {source}")]
     Decode {

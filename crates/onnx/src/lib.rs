@@ -30,6 +30,9 @@ pub mod tensor_proto;
 
 pub use context::NodeContext;
 pub use error::{OnnxError, OnnxResult};
-pub use load::{import_model, load_model, load_model_bytes, load_model_with, LoadOptions};
+pub use load::{
+    import_model, load_model, load_model_bytes, load_model_with, read_model_file, LoadOptions,
+    DEFAULT_MAX_MODEL_BYTES,
+};
 pub use registry::{OpRegistry, ParseFn};
 pub use tensor_proto::{tensor_from_bytes, tensor_from_proto};

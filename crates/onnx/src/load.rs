@@ -28,7 +28,21 @@ pub struct LoadOptions {
     /// constants and are folded. Needed when an input decides a shape (a
     /// `Reshape` target, reduction axes, `TopK`'s k), since shapes must be static.
     pub constant_inputs: HashMap<String, Tensor>,
+    /// Largest model file [`load_model_with`] reads, in bytes; default
+    /// [`DEFAULT_MAX_MODEL_BYTES`]. Checked against the file's size before
+    /// reading, so a huge or endless file is refused without allocating it.
+    pub max_file_bytes: u64,
 }
+
+/// Default bound on an ONNX file's size: 1 GiB.
+///
+/// protobuf needs the whole message in memory, so the bound is what a
+/// hostile file can make the loader allocate. 1 GiB holds 2^28 `f32`
+/// weights, and a model with more weights than that cannot be proven anyway:
+/// every weight costs at least one of the `2^28` constraints a plan may have
+/// (`zkinfer_layout::MAX_CONSTRAINTS`). Raise it in [`LoadOptions`] for
+/// models that only run, never prove.
+pub const DEFAULT_MAX_MODEL_BYTES: u64 = 1 << 30;
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -36,6 +50,7 @@ impl Default for LoadOptions {
             batch_size: 1,
             input_shapes: HashMap::new(),
             constant_inputs: HashMap::new(),
+            max_file_bytes: DEFAULT_MAX_MODEL_BYTES,
         }
     }
 }
@@ -45,14 +60,44 @@ pub fn load_model(path: impl AsRef<Path>) -> OnnxResult<Graph> {
     load_model_with(path, &LoadOptions::default())
 }
 
-/// Load a model from a file.
+/// Load a model from a file no larger than `options.max_file_bytes`.
 pub fn load_model_with(path: impl AsRef<Path>, options: &LoadOptions) -> OnnxResult<Graph> {
+    let bytes = read_model_file(path, options.max_file_bytes)?;
+    load_model_bytes(&bytes, options)
+}
+
+/// Reads a model file of at most `limit` bytes.
+///
+/// The size is checked from the file's metadata before anything is read
+/// ([`OnnxError::FileTooLarge`]), and the read itself stops one byte past
+/// the limit, so a file that grows meanwhile, or a device such as
+/// `/dev/zero` whose metadata says 0, cannot make it allocate more.
+pub fn read_model_file(path: impl AsRef<Path>, limit: u64) -> OnnxResult<Vec<u8>> {
+    use std::io::Read;
+
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| OnnxError::Io {
+    let io_error = |source| OnnxError::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    load_model_bytes(&bytes, options)
+    };
+    let too_large = |size| OnnxError::FileTooLarge {
+        path: path.display().to_string(),
+        size,
+        limit,
+    };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Load a model from the bytes of an `.onnx` file.

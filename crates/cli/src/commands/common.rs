@@ -84,8 +84,9 @@ impl SettingsArgs {
     pub fn resolve(&self) -> Result<Settings, String> {
         let mut settings = match &self.settings {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let text =
+                    zkinfer::file_limits::read_bounded_text(path, zkinfer::FileKind::Settings)
+                        .map_err(|e| e.to_string())?;
                 let s: Settings =
                     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
                 if s.format_version != zkinfer::FORMAT_VERSION {
