@@ -2,6 +2,7 @@
 //! (downcasts), never on ONNX strings; data-movement ops are recognised once,
 //! through the IR's [`as_index_map_op`].
 
+mod integer_div;
 mod logic;
 
 use zkinfer_ir::ops::activation::{
@@ -752,6 +753,12 @@ impl Builder<'_> {
                     fa.rows[r].push((1, map_b[r], sign));
                 }
                 self.emit_affine(&node.name, &node.outputs[0], out_shape, fa)
+            }
+            (BinaryKind::Div, Operand::Runtime(x), Operand::Const(c))
+                if self.tensor(x).scale == 0 && self.has_integer_output(node) =>
+            {
+                let c = c.clone();
+                self.lower_integer_div(node, x, &c, (&map_a, &map_b), out_shape)
             }
             (
                 BinaryKind::Add | BinaryKind::Sub | BinaryKind::Mul | BinaryKind::Div,
