@@ -6,14 +6,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
 use common::*;
 use zkinfer_layout::{
-    GadgetChoice, InputVisibility, ModelCircuit, OutputVisibility, Visibility, WeightVisibility,
+    GadgetChoice, InputVisibility, OutputVisibility, Visibility, WeightVisibility,
 };
-use zkinfer_quant::{QuantSettings, QuantizedModel, Trace};
+use zkinfer_quant::QuantizedModel;
 
 const MODELS: [(&str, GadgetChoice); 9] = [
     ("1l_where", GadgetChoice::Compare),
@@ -27,51 +24,15 @@ const MODELS: [(&str, GadgetChoice); 9] = [
     ("lightgbm", GadgetChoice::Lookup),
 ];
 
-fn corpus() -> Option<PathBuf> {
-    let dir = workspace().join("../shared/corpus/ezkl-examples");
-    dir.is_dir().then_some(dir)
-}
-
-fn load(dir: &Path) -> (QuantizedModel, Trace) {
-    let graph = zkinfer_onnx::load_model(dir.join("network.onnx")).expect("load");
-    let inputs = tensors(&graph, &input_data(&dir.join("input.json"))).expect("inputs");
-    let model = QuantizedModel::quantize(
-        &graph,
-        &QuantSettings::default(),
-        std::slice::from_ref(&inputs),
-    )
-    .expect("quantize");
-    let trace = model.run(&inputs).expect("run");
-    (model, trace)
-}
-
-/// Non-zeros of the synthesized matrices, with the backends' optimization goal.
-fn actual_nonzeros(model: &QuantizedModel, plan: &zkinfer_layout::Plan, trace: &Trace) -> u64 {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    ModelCircuit::for_proving(model, plan, trace)
-        .generate_constraints(cs.clone())
-        .expect("synthesize");
-    assert!(cs.is_satisfied().expect("satisfiable"), "unsatisfied");
-    cs.finalize();
-    let matrices = cs.to_matrices().expect("matrices");
-    matrices
-        .values()
-        .flat_map(|ms| ms.iter())
-        .flat_map(|m| m.iter())
-        .map(|row| row.len() as u64)
-        .sum()
-}
-
 #[test]
 fn logic_models_prove_with_exact_predictions() {
-    let Some(corpus) = corpus() else {
+    let Some(corpus) = corpus_dir() else {
         println!("skipped: the shared corpus is absent");
         return;
     };
     let mut report = String::new();
     for (name, gadget) in MODELS {
-        let (model, trace) = load(&corpus.join(name));
+        let (model, trace) = corpus_model(&corpus.join(name));
         // Hashed outputs are left out: several outputs sharing a lookup's
         // one-hot variables make the commitment's non-zero count approximate.
         for (input, output) in [
@@ -133,18 +94,6 @@ fn logic_models_prove_with_exact_predictions() {
 /// Whether a tensor's trace values feed some gadget's witnesses (or are
 /// claimed outputs); values read only by free linear maps are replaced at the
 /// next node boundary, so tampering with them changes nothing.
-fn read_by_gadget(
-    model: &QuantizedModel,
-    plan: &zkinfer_layout::Plan,
-    tensor: zkinfer_quant::QTensorId,
-) -> bool {
-    model.outputs().contains(&tensor)
-        || model.nodes().iter().zip(&plan.nodes).any(|(n, p)| {
-            n.inputs.contains(&tensor)
-                && !matches!(p.gadget, GadgetChoice::Linear | GadgetChoice::Fused)
-        })
-}
-
 /// Whether every changed value of `tensor` changes some witness: it is a
 /// claimed output, or a gadget decomposes it (a comparison, a lookup index, an
 /// argmax...). A product-style consumer (And, Where, Mul) with a zero co-factor
@@ -170,12 +119,12 @@ fn decisive(
 
 #[test]
 fn tampered_comparisons_logic_and_lookups_are_rejected() {
-    let Some(corpus) = corpus() else {
+    let Some(corpus) = corpus_dir() else {
         println!("skipped: the shared corpus is absent");
         return;
     };
     for (name, _) in MODELS {
-        let (model, trace) = load(&corpus.join(name));
+        let (model, trace) = corpus_model(&corpus.join(name));
         let plan = plan_for(
             &model,
             Visibility {

@@ -7,14 +7,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
 use common::*;
 use zkinfer_layout::{
-    GadgetChoice, InputVisibility, ModelCircuit, OutputVisibility, Visibility, WeightVisibility,
+    GadgetChoice, InputVisibility, OutputVisibility, Visibility, WeightVisibility,
 };
-use zkinfer_quant::{QuantSettings, QuantizedModel, Trace};
 
 const MODELS: [(&str, GadgetChoice); 9] = [
     ("1l_eltwise_div", GadgetChoice::Rounded),
@@ -28,51 +24,15 @@ const MODELS: [(&str, GadgetChoice); 9] = [
     ("layernorm", GadgetChoice::Rounded),
 ];
 
-fn corpus() -> Option<PathBuf> {
-    let dir = workspace().join("../shared/corpus/ezkl-examples");
-    dir.is_dir().then_some(dir)
-}
-
-fn load(dir: &Path) -> (QuantizedModel, Trace) {
-    let graph = zkinfer_onnx::load_model(dir.join("network.onnx")).expect("load");
-    let inputs = tensors(&graph, &input_data(&dir.join("input.json"))).expect("inputs");
-    let model = QuantizedModel::quantize(
-        &graph,
-        &QuantSettings::default(),
-        std::slice::from_ref(&inputs),
-    )
-    .expect("quantize");
-    let trace = model.run(&inputs).expect("run");
-    (model, trace)
-}
-
-/// Non-zeros of the synthesized matrices, with the backends' optimization goal.
-fn actual_nonzeros(model: &QuantizedModel, plan: &zkinfer_layout::Plan, trace: &Trace) -> u64 {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    ModelCircuit::for_proving(model, plan, trace)
-        .generate_constraints(cs.clone())
-        .expect("synthesize");
-    assert!(cs.is_satisfied().expect("satisfiable"), "unsatisfied");
-    cs.finalize();
-    let matrices = cs.to_matrices().expect("matrices");
-    matrices
-        .values()
-        .flat_map(|ms| ms.iter())
-        .flat_map(|m| m.iter())
-        .map(|row| row.len() as u64)
-        .sum()
-}
-
 #[test]
 fn rounded_ops_prove_with_exact_predictions() {
-    let Some(corpus) = corpus() else {
+    let Some(corpus) = corpus_dir() else {
         println!("skipped: the shared corpus is absent");
         return;
     };
     let mut report = String::new();
     for (name, gadget) in MODELS {
-        let (model, trace) = load(&corpus.join(name));
+        let (model, trace) = corpus_model(&corpus.join(name));
         for weights in [
             WeightVisibility::Fixed,
             WeightVisibility::Private,
@@ -130,7 +90,7 @@ fn rounded_ops_prove_with_exact_predictions() {
 
 #[test]
 fn tampered_rounded_values_are_rejected() {
-    let Some(corpus) = corpus() else {
+    let Some(corpus) = corpus_dir() else {
         println!("skipped: the shared corpus is absent");
         return;
     };
@@ -140,7 +100,7 @@ fn tampered_rounded_values_are_rejected() {
         .into_iter()
         .filter(|(_, g)| *g == GadgetChoice::Rounded)
     {
-        let (model, trace) = load(&corpus.join(name));
+        let (model, trace) = corpus_model(&corpus.join(name));
         let plan = plan_for(
             &model,
             Visibility {

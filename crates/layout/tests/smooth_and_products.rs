@@ -6,14 +6,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
 use common::*;
 use zkinfer_layout::{
-    GadgetChoice, InputVisibility, ModelCircuit, OutputVisibility, Visibility, WeightVisibility,
+    GadgetChoice, InputVisibility, OutputVisibility, Visibility, WeightVisibility,
 };
-use zkinfer_quant::{QuantSettings, QuantizedModel, Trace};
 
 const MODELS: [(&str, GadgetChoice); 13] = [
     ("1l_sigmoid", GadgetChoice::Nonlinear),
@@ -31,51 +27,15 @@ const MODELS: [(&str, GadgetChoice); 13] = [
     ("lenet_5", GadgetChoice::Mul),
 ];
 
-fn corpus() -> Option<PathBuf> {
-    let dir = workspace().join("../shared/corpus/ezkl-examples");
-    dir.is_dir().then_some(dir)
-}
-
-fn load(dir: &Path) -> (QuantizedModel, Trace) {
-    let graph = zkinfer_onnx::load_model(dir.join("network.onnx")).expect("load");
-    let inputs = tensors(&graph, &input_data(&dir.join("input.json"))).expect("inputs");
-    let model = QuantizedModel::quantize(
-        &graph,
-        &QuantSettings::default(),
-        std::slice::from_ref(&inputs),
-    )
-    .expect("quantize");
-    let trace = model.run(&inputs).expect("run");
-    (model, trace)
-}
-
-/// Non-zeros of the synthesized matrices, with the backends' optimization goal.
-fn actual_nonzeros(model: &QuantizedModel, plan: &zkinfer_layout::Plan, trace: &Trace) -> u64 {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    ModelCircuit::for_proving(model, plan, trace)
-        .generate_constraints(cs.clone())
-        .expect("synthesize");
-    assert!(cs.is_satisfied().expect("satisfiable"), "unsatisfied");
-    cs.finalize();
-    let matrices = cs.to_matrices().expect("matrices");
-    matrices
-        .values()
-        .flat_map(|ms| ms.iter())
-        .flat_map(|m| m.iter())
-        .map(|row| row.len() as u64)
-        .sum()
-}
-
 #[test]
 fn products_and_smooth_functions_prove_with_exact_predictions() {
-    let Some(corpus) = corpus() else {
+    let Some(corpus) = corpus_dir() else {
         println!("skipped: the shared corpus is absent");
         return;
     };
     let mut report = String::new();
     for (name, gadget) in MODELS {
-        let (model, trace) = load(&corpus.join(name));
+        let (model, trace) = corpus_model(&corpus.join(name));
         for weights in [
             WeightVisibility::Fixed,
             WeightVisibility::Private,
@@ -139,26 +99,14 @@ fn products_and_smooth_functions_prove_with_exact_predictions() {
 /// Whether a tensor's trace values feed some gadget's witnesses (or are
 /// claimed outputs). A value read only by free linear maps is a hint the next
 /// node boundary replaces, so tampering with it changes nothing.
-fn read_by_gadget(
-    model: &QuantizedModel,
-    plan: &zkinfer_layout::Plan,
-    tensor: zkinfer_quant::QTensorId,
-) -> bool {
-    model.outputs().contains(&tensor)
-        || model.nodes().iter().zip(&plan.nodes).any(|(n, p)| {
-            n.inputs.contains(&tensor)
-                && !matches!(p.gadget, GadgetChoice::Linear | GadgetChoice::Fused)
-        })
-}
-
 #[test]
 fn tampered_products_and_smooth_values_are_rejected() {
-    let Some(corpus) = corpus() else {
+    let Some(corpus) = corpus_dir() else {
         println!("skipped: the shared corpus is absent");
         return;
     };
     for (name, gadget) in MODELS {
-        let (model, trace) = load(&corpus.join(name));
+        let (model, trace) = corpus_model(&corpus.join(name));
         let plan = plan_for(
             &model,
             Visibility {

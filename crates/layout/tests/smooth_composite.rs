@@ -10,13 +10,12 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
 use common::*;
 use zkinfer_ir::ops::activation::{Activation, ActivationKind, Celu, Elu, GeluApproximation, Selu};
 use zkinfer_ir::ops::math::{BinaryKind, BinaryOp, UnaryKind, UnaryOp};
 use zkinfer_ir::{DType, Graph, Node, Op, Tensor, ValueInfo};
 use zkinfer_layout::{
-    GadgetChoice, InputVisibility, ModelCircuit, OutputVisibility, Visibility, WeightVisibility,
+    GadgetChoice, InputVisibility, OutputVisibility, Visibility, WeightVisibility,
 };
 use zkinfer_quant::{QuantSettings, QuantizedModel};
 
@@ -87,27 +86,6 @@ fn model(activation: Box<dyn Op>, with_weight: bool) -> (QuantizedModel, zkinfer
     .expect("quantize");
     let trace = model.run(&inputs).expect("run");
     (model, trace)
-}
-
-fn actual_nonzeros(
-    model: &QuantizedModel,
-    plan: &zkinfer_layout::Plan,
-    trace: &zkinfer_quant::Trace,
-) -> u64 {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    ModelCircuit::for_proving(model, plan, trace)
-        .generate_constraints(cs.clone())
-        .expect("synthesize");
-    assert!(cs.is_satisfied().expect("satisfiable"), "unsatisfied");
-    cs.finalize();
-    cs.to_matrices()
-        .expect("matrices")
-        .values()
-        .flat_map(|ms| ms.iter())
-        .flat_map(|m| m.iter())
-        .map(|row| row.len() as u64)
-        .sum()
 }
 
 #[test]

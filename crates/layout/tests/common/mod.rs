@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use zkinfer_backend::{BackendError, CircuitKey, MockBackend, ProvingBackend, PublicInputs};
 use zkinfer_ir::{Graph, Tensor};
-use zkinfer_layout::{plan, Fr, ModelCircuit, Plan, PlanOptions, Visibility};
-use zkinfer_quant::{QuantSettings, QuantizedModel, Trace};
+use zkinfer_layout::{plan, Fr, GadgetChoice, ModelCircuit, Plan, PlanOptions, Visibility};
+use zkinfer_quant::{QTensorId, QuantSettings, QuantizedModel, Trace};
 
 /// `crates/layout/../../` = the workspace root.
 pub fn workspace() -> PathBuf {
@@ -147,4 +148,53 @@ pub fn mock_prove_values(
     } else {
         Err(BackendError::Unsupported("verification failed".into()))
     }
+}
+
+/// `../shared/corpus/ezkl-examples` beside the workspace, if present.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = workspace().join("../shared/corpus/ezkl-examples");
+    dir.is_dir().then_some(dir)
+}
+
+/// A corpus model quantized at the default settings with its own input as
+/// calibration, and its trace.
+pub fn corpus_model(dir: &Path) -> (QuantizedModel, Trace) {
+    let graph = zkinfer_onnx::load_model(dir.join("network.onnx")).expect("load");
+    let inputs = tensors(&graph, &input_data(&dir.join("input.json"))).expect("inputs");
+    let model = QuantizedModel::quantize(
+        &graph,
+        &QuantSettings::default(),
+        std::slice::from_ref(&inputs),
+    )
+    .expect("quantize");
+    let trace = model.run(&inputs).expect("run");
+    (model, trace)
+}
+
+/// Non-zeros of the synthesized matrices, with the backends' optimization goal.
+pub fn actual_nonzeros(model: &QuantizedModel, plan: &Plan, trace: &Trace) -> u64 {
+    let cs = ConstraintSystem::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    ModelCircuit::for_proving(model, plan, trace)
+        .generate_constraints(cs.clone())
+        .expect("synthesize");
+    assert!(cs.is_satisfied().expect("satisfiable"), "unsatisfied");
+    cs.finalize();
+    cs.to_matrices()
+        .expect("matrices")
+        .values()
+        .flat_map(|ms| ms.iter())
+        .flat_map(|m| m.iter())
+        .map(|row| row.len() as u64)
+        .sum()
+}
+
+/// Whether a gadget (not a free linear combination) reads `tensor`, or it is
+/// a model output: then changing its value must break the proof.
+pub fn read_by_gadget(model: &QuantizedModel, plan: &Plan, tensor: QTensorId) -> bool {
+    model.outputs().contains(&tensor)
+        || model.nodes().iter().zip(&plan.nodes).any(|(n, p)| {
+            n.inputs.contains(&tensor)
+                && !matches!(p.gadget, GadgetChoice::Linear | GadgetChoice::Fused)
+        })
 }
