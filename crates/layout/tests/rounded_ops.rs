@@ -43,45 +43,8 @@ fn rounded_ops_prove_with_exact_predictions() {
                 weights,
                 output: OutputVisibility::Public,
             };
-            let plan = plan_for(&model, visibility);
-            assert!(
-                plan.nodes.iter().any(|n| n.gadget == gadget),
-                "{name}: no {gadget} node\n{plan}"
-            );
-            let (shape, public) = mock_prove(&model, &plan, &trace)
-                .unwrap_or_else(|e| panic!("{name} {visibility}: {e}\n{plan}"));
-            let total = plan.total();
-            assert_eq!(
-                (
-                    shape.num_constraints as u64,
-                    shape.num_witness_variables as u64,
-                    shape.num_public_inputs as u64
-                ),
-                (total.constraints, total.witnesses, total.instances),
-                "{name} {visibility}: constraints, witnesses, public inputs\n{plan}"
-            );
-            assert_eq!(
-                actual_nonzeros(&model, &plan, &trace),
-                total.nonzeros,
-                "{name} {visibility}: non-zeros\n{plan}"
-            );
-            // The public outputs are the trace's integers, bit for bit.
-            let outputs: Vec<i64> = model
-                .outputs()
-                .iter()
-                .flat_map(|&id| trace.value(id).iter().copied())
-                .collect();
-            let claimed = &public.values[public.values.len() - outputs.len()..];
-            for (i, (p, v)) in claimed.iter().zip(&outputs).enumerate() {
-                assert_eq!(
-                    p.value,
-                    zkinfer_layout::Fr::from(*v as i128),
-                    "{name}: output {i}"
-                );
-            }
-            report.push_str(&format!(
-                "{name:<16} {weights:?}: {} constraints (predicted {}), {} witnesses\n",
-                shape.num_constraints, total.constraints, shape.num_witness_variables
+            report.push_str(&assert_exact_prediction(
+                name, &model, &trace, visibility, &gadget,
             ));
         }
     }

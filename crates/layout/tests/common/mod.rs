@@ -7,7 +7,9 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, Optimization
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use zkinfer_backend::{BackendError, CircuitKey, MockBackend, ProvingBackend, PublicInputs};
 use zkinfer_ir::{Graph, Tensor};
-use zkinfer_layout::{plan, Fr, GadgetChoice, ModelCircuit, Plan, PlanOptions, Visibility};
+use zkinfer_layout::{
+    plan, Fr, GadgetChoice, ModelCircuit, OutputVisibility, Plan, PlanOptions, Visibility,
+};
 use zkinfer_quant::{QTensorId, QuantSettings, QuantizedModel, Trace};
 
 /// `crates/layout/../../` = the workspace root.
@@ -197,4 +199,54 @@ pub fn read_by_gadget(model: &QuantizedModel, plan: &Plan, tensor: QTensorId) ->
             n.inputs.contains(&tensor)
                 && !matches!(p.gadget, GadgetChoice::Linear | GadgetChoice::Fused)
         })
+}
+
+/// Plans `model` under `visibility`, checks a `gadget` node is in the plan,
+/// proves with the mock backend and asserts the prediction is exact
+/// (constraints, witnesses, public inputs, non-zeros) and that public outputs
+/// are the trace's integers bit for bit. Returns a report line.
+pub fn assert_exact_prediction(
+    name: &str,
+    model: &QuantizedModel,
+    trace: &Trace,
+    visibility: Visibility,
+    gadget: &GadgetChoice,
+) -> String {
+    let plan = plan_for(model, visibility);
+    assert!(
+        plan.nodes.iter().any(|n| n.gadget == *gadget),
+        "{name}: no {gadget} node\n{plan}"
+    );
+    let (shape, public) = mock_prove(model, &plan, trace)
+        .unwrap_or_else(|e| panic!("{name} {visibility}: {e}\n{plan}"));
+    let total = plan.total();
+    assert_eq!(
+        (
+            shape.num_constraints as u64,
+            shape.num_witness_variables as u64,
+            shape.num_public_inputs as u64
+        ),
+        (total.constraints, total.witnesses, total.instances),
+        "{name} {visibility}: constraints, witnesses, public inputs\n{plan}"
+    );
+    assert_eq!(
+        actual_nonzeros(model, &plan, trace),
+        total.nonzeros,
+        "{name} {visibility}: non-zeros\n{plan}"
+    );
+    if visibility.output == OutputVisibility::Public {
+        let outputs: Vec<i64> = model
+            .outputs()
+            .iter()
+            .flat_map(|&id| trace.value(id).iter().copied())
+            .collect();
+        let claimed = &public.values[public.values.len() - outputs.len()..];
+        for (i, (p, v)) in claimed.iter().zip(&outputs).enumerate() {
+            assert_eq!(p.value, Fr::from(*v as i128), "{name}: output {i}");
+        }
+    }
+    format!(
+        "{name:<26} {visibility}: {} constraints (predicted {}), {} witnesses\n",
+        shape.num_constraints, total.constraints, shape.num_witness_variables
+    )
 }
