@@ -101,20 +101,11 @@ impl Builder<'_> {
         }
         // Gather the first k of every lane into the output layout.
         let mut inputs: Vec<QTensorId> = Vec::new();
-        let slot_of =
-            |id: QTensorId, inputs: &mut Vec<QTensorId>| match inputs.iter().position(|&i| i == id)
-            {
-                Some(s) => s,
-                None => {
-                    inputs.push(id);
-                    inputs.len() - 1
-                }
-            };
         let mut sources = vec![GatherSource::Constant(0); outer * k * inner];
         for (lane, pos) in positions.iter().enumerate() {
             let (o, i) = (lane / inner, lane % inner);
             for (e, &(id, index)) in pos.iter().take(k).enumerate() {
-                let input = slot_of(id, &mut inputs);
+                let input = input_slot(&mut inputs, id);
                 sources[(o * k + e) * inner + i] = GatherSource::Input(Tap { input, index });
             }
         }
@@ -145,13 +136,7 @@ impl Builder<'_> {
         comparisons: &[(Slot, Slot)],
     ) -> QuantResult<(QTensorId, QTensorId)> {
         let mut inputs: Vec<QTensorId> = Vec::new();
-        let mut slot = |id: QTensorId| match inputs.iter().position(|&i| i == id) {
-            Some(s) => s,
-            None => {
-                inputs.push(id);
-                inputs.len() - 1
-            }
-        };
+        let mut slot = |id: QTensorId| input_slot(&mut inputs, id);
         let taps: Vec<(Tap, Tap)> = comparisons
             .iter()
             .map(|&((ia, xa), (ib, xb))| {
@@ -223,4 +208,12 @@ impl Builder<'_> {
         );
         Ok((max, min))
     }
+}
+
+/// The input slot of `id` in a node's input list, appending it on first use.
+fn input_slot(inputs: &mut Vec<QTensorId>, id: QTensorId) -> usize {
+    inputs.iter().position(|&i| i == id).unwrap_or_else(|| {
+        inputs.push(id);
+        inputs.len() - 1
+    })
 }

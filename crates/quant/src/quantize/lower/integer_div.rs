@@ -62,7 +62,8 @@ impl Builder<'_> {
             calibrated_bound: None,
         };
         let bits = t.bits.max(2);
-        let one = |n: usize| bits_bound(bits) * n as i128;
+        // |x| < 2^(bits−1), and so is |y| and the quotient.
+        let x_bound = 1i128 << (bits - 1);
         // y = sign(d)·x, gathered to the output's layout (no constraint).
         let y_name = format!("{}/signed", node.outputs[0]);
         let y = self.push_node(
@@ -79,7 +80,7 @@ impl Builder<'_> {
                 bias: vec![0; len],
                 acc_scale: 0,
                 rescale: Rescale::Shift(0),
-                acc_bound: one(1),
+                acc_bound: x_bound,
                 source: "Div (integer)".into(),
             }),
             vec![x],
@@ -101,6 +102,7 @@ impl Builder<'_> {
         );
         // floor((y + (|d|−1)·t) / |d|), the floor from round-half-up minus ⌊|d|/2⌋.
         let mut terms = Vec::with_capacity(2 * len);
+        let mut row_starts = vec![0];
         let mut bias = Vec::with_capacity(len);
         let mut acc_bound: i128 = 0;
         for (r, &d) in divisors.iter().enumerate() {
@@ -116,14 +118,9 @@ impl Builder<'_> {
                     coeff: d as i64 - 1,
                 });
             }
+            row_starts.push(terms.len());
             bias.push(-((d / 2) as i64));
-            acc_bound = acc_bound.max(one(1) + d as i128 + (d / 2) as i128);
-        }
-        let mut row_starts = vec![0];
-        let mut count = 0;
-        for &d in &divisors {
-            count += if d > 1 { 2 } else { 1 };
-            row_starts.push(count);
+            acc_bound = acc_bound.max(x_bound + d as i128 + (d / 2) as i128);
         }
         let rescale = rescale_for(&divisors, 0)
             .ok_or_else(|| unsupported(node, "divisor does not fit in i64"))?;
@@ -143,9 +140,4 @@ impl Builder<'_> {
             out,
         ))
     }
-}
-
-/// `2^(bits−1)`, the magnitude bound of a `bits`-bit signed value.
-fn bits_bound(bits: u32) -> i128 {
-    1i128 << (bits - 1)
 }
