@@ -23,6 +23,7 @@ use ark_std::rand::rngs::StdRng;
 use ark_std::rand::SeedableRng;
 use zkinfer::backend::{CircuitKey, MockBackend, ProvingBackend};
 use zkinfer::groth16::Groth16Bn254;
+use zkinfer::quant::TensorError;
 use zkinfer::{CompiledModel, Fr, InputData, Pipeline, Settings};
 
 /// Largest circuit the CI run proves with the mock backend (bigger ones are
@@ -53,27 +54,16 @@ fn expected_outputs(dir: &Path) -> Option<Vec<Vec<f64>>> {
     })
 }
 
-/// Max abs error over the expected output's range (its magnitude when the range is 0).
+/// Max abs error over the expected output's range (its magnitude when the
+/// range is 0): the metric compile's scale search holds to the tolerance.
 fn relative_error(got: &[f32], want: &[f64]) -> Result<f64, String> {
     if got.len() != want.len() {
         return Err(format!("{} values, expected {}", got.len(), want.len()));
     }
-    let (lo, hi) = want
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &w| {
-            (lo.min(w), hi.max(w))
-        });
-    let range = if hi > lo {
-        hi - lo
-    } else {
-        hi.abs().max(lo.abs())
-    };
-    let err = got
-        .iter()
-        .zip(want)
-        .map(|(&g, &w)| (g as f64 - w).abs())
-        .fold(0.0, f64::max);
-    Ok(if range > 0.0 { err / range } else { err })
+    let want: Vec<f32> = want.iter().map(|&w| w as f32).collect();
+    let mut stats = TensorError::new("output");
+    stats.observe(got, &want, false);
+    Ok(stats.relative_to_range())
 }
 
 struct Outcome {

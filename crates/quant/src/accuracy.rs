@@ -28,7 +28,8 @@ pub struct TensorError {
 }
 
 impl TensorError {
-    fn new(name: &str) -> Self {
+    /// Empty statistics for tensor `name`.
+    pub fn new(name: &str) -> Self {
         TensorError {
             name: name.to_owned(),
             min: f64::INFINITY,
@@ -37,7 +38,9 @@ impl TensorError {
         }
     }
 
-    fn observe(&mut self, quant: &[f32], float: &[f32], count_argmax: bool) {
+    /// Widen the statistics with one inference: `quant` against the reference
+    /// `float` values (same length), counting argmax agreement when asked.
+    pub fn observe(&mut self, quant: &[f32], float: &[f32], count_argmax: bool) {
         for &f in float {
             self.min = self.min.min(f as f64);
             self.max = self.max.max(f as f64);
