@@ -22,6 +22,7 @@ pub fn broadcast_shapes(op: &'static str, shapes: &[&[usize]]) -> IrResult<Vec<u
             }
         }
     }
+    crate::size::checked_elements(op, &out)?;
     Ok(out)
 }
 

@@ -67,6 +67,28 @@ pub enum IrError {
     /// The graph's nodes cannot be ordered so that every input is produced before it is read.
     #[error("the graph has a cycle through node `{0}`")]
     Cycle(String),
+    /// A tensor the model asks for is larger than the IR creates
+    /// ([`crate::MAX_ELEMENTS`]), or the constants folded at load time exceed
+    /// [`crate::MAX_FOLDED_ELEMENTS`] in total.
+    #[error("{op}: a tensor of shape {shape:?} exceeds the limit of {limit} elements (2^28 is also the most constraints a BN254 circuit can have); check the model's declared shapes and shape arguments")]
+    TensorTooLarge {
+        /// Op type, or `input`/`folding` for graph-level checks.
+        op: &'static str,
+        /// The shape asked for.
+        shape: Vec<usize>,
+        /// The bound it exceeds.
+        limit: usize,
+    },
+    /// A graph input declares more elements than the IR creates ([`crate::MAX_ELEMENTS`]).
+    #[error("input `{name}` declares shape {shape:?}, more than the limit of {limit} elements; give a smaller shape (LoadOptions::input_shapes, or fix the model's declaration)")]
+    InputTooLarge {
+        /// Input name.
+        name: String,
+        /// Declared shape.
+        shape: Vec<usize>,
+        /// The bound it exceeds.
+        limit: usize,
+    },
     /// A runtime input does not match the declared input.
     #[error("input `{name}`: expected {expected_dtype} {expected:?}, got {found_dtype} {found:?}")]
     InputMismatch {

@@ -66,6 +66,13 @@ impl Graph {
             facts: HashMap::new(),
         };
         for input in &graph.inputs {
+            if crate::size::checked_elements("input", &input.shape).is_err() {
+                return Err(IrError::InputTooLarge {
+                    name: input.name.clone(),
+                    shape: input.shape.clone(),
+                    limit: crate::size::MAX_ELEMENTS,
+                });
+            }
             graph.facts.insert(
                 input.name.clone(),
                 Fact::new(input.dtype, input.shape.clone()),
@@ -74,6 +81,8 @@ impl Graph {
         for (name, t) in &graph.constants {
             graph.facts.insert(name.clone(), Fact::constant(t.clone()));
         }
+        // Elements of the constants folded so far (initializers excluded).
+        let mut folded = 0usize;
         for node in nodes {
             let input_facts: Vec<Option<&Fact>> = node
                 .inputs
@@ -94,7 +103,31 @@ impl Graph {
                     ),
                 ));
             }
+            for fact in &out_facts {
+                crate::size::checked_elements(node.op.name(), &fact.shape)
+                    .map_err(|e| wrap(&node, e))?;
+            }
             let foldable = out_facts.iter().all(Fact::is_const);
+            if foldable {
+                folded += out_facts
+                    .iter()
+                    .map(|f| f.shape.iter().product::<usize>())
+                    .sum::<usize>();
+                if folded > crate::size::MAX_FOLDED_ELEMENTS {
+                    let shape = out_facts
+                        .first()
+                        .map(|f| f.shape.clone())
+                        .unwrap_or_default();
+                    return Err(wrap(
+                        &node,
+                        IrError::TensorTooLarge {
+                            op: "folding",
+                            shape,
+                            limit: crate::size::MAX_FOLDED_ELEMENTS,
+                        },
+                    ));
+                }
+            }
             for (name, fact) in node.outputs.iter().zip(out_facts) {
                 if foldable {
                     let value = fact.value.as_ref().expect("foldable facts are constant");

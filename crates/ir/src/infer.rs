@@ -1,5 +1,7 @@
 //! Static shape inference and constant folding.
 
+use std::borrow::Cow;
+
 use crate::error::{IrError, IrResult};
 use crate::fact::Fact;
 use crate::op::{Inputs, Op};
@@ -28,16 +30,17 @@ pub fn infer_by_abstract_eval<O: Op + ?Sized>(
     }
     let all_const = inputs.iter().flatten().all(|f| f.is_const());
     let eval_with = |fill: bool| {
-        let stand_ins: Vec<Option<Tensor>> = inputs
+        // Constants are borrowed, not copied: a folded weight can be large.
+        let stand_ins: Vec<Option<Cow<'_, Tensor>>> = inputs
             .iter()
             .map(|f| {
                 f.map(|f| match &f.value {
-                    Some(v) => (**v).clone(),
-                    None => Tensor::filled(f.dtype, &f.shape, fill),
+                    Some(v) => Cow::Borrowed(&**v),
+                    None => Cow::Owned(Tensor::filled(f.dtype, &f.shape, fill)),
                 })
             })
             .collect();
-        let slots: Vec<Option<&Tensor>> = stand_ins.iter().map(|t| t.as_ref()).collect();
+        let slots: Vec<Option<&Tensor>> = stand_ins.iter().map(|t| t.as_deref()).collect();
         op.eval(Inputs::new(op.name(), &slots))
     };
     let outputs = match eval_with(false) {

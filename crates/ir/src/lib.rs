@@ -29,6 +29,8 @@ pub mod interpret;
 pub mod op;
 /// Op implementations, one module per family.
 pub mod ops;
+/// Bounds on tensor sizes a model can ask for.
+pub mod size;
 /// Tensors and element types.
 pub mod tensor;
 
@@ -37,4 +39,5 @@ pub use fact::Fact;
 pub use graph::{Graph, Node, ValueInfo};
 pub use interpret::FloatTrace;
 pub use op::{Inputs, Op, OpExt};
+pub use size::{MAX_ELEMENTS, MAX_FOLDED_ELEMENTS};
 pub use tensor::{DType, Tensor};

@@ -193,7 +193,8 @@ pub fn import_model(
         }
         match proto.op_type.as_str() {
             "Identity" => {
-                alias.insert(output(&ctx, 0)?, resolve(&alias, input(&ctx, 0)?));
+                let (from, to) = (output(&ctx, 0)?, resolve(&alias, input(&ctx, 0)?));
+                add_alias(&ctx, &mut alias, from, to)?;
                 continue;
             }
             "Dropout" => {
@@ -203,7 +204,8 @@ pub fn import_model(
                         "the mask output of Dropout is not supported (inference only)",
                     ));
                 }
-                alias.insert(output(&ctx, 0)?, resolve(&alias, input(&ctx, 0)?));
+                let (from, to) = (output(&ctx, 0)?, resolve(&alias, input(&ctx, 0)?));
+                add_alias(&ctx, &mut alias, from, to)?;
                 continue;
             }
             "Constant" => {
@@ -237,6 +239,25 @@ pub fn import_model(
         .map(|o| resolve(&alias, &o.name))
         .collect();
     Ok(Graph::new(inputs, outputs, constants, nodes)?)
+}
+
+/// Records that tensor `from` (the output of a removed pass-through node) stands
+/// for `to`, which is already resolved, so the alias map stays acyclic: a node
+/// that outputs its own input would otherwise send every later lookup of that
+/// name round a loop forever.
+fn add_alias(
+    ctx: &NodeContext<'_>,
+    alias: &mut HashMap<String, String>,
+    from: String,
+    to: String,
+) -> OnnxResult<()> {
+    if from == to {
+        return Err(ctx.unsupported(format!(
+            "the node outputs its own input `{from}` (a tensor cannot be defined by itself)"
+        )));
+    }
+    alias.insert(from, to);
+    Ok(())
 }
 
 fn input<'a>(ctx: &'a NodeContext<'_>, index: usize) -> OnnxResult<&'a str> {

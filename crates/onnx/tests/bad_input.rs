@@ -253,3 +253,164 @@ fn an_opset_below_7_is_refused() {
         "{err}"
     );
 }
+
+/// A pass-through node whose output is its own input used to make every later
+/// lookup of that name loop forever.
+#[test]
+fn an_identity_that_outputs_its_own_input_is_refused() {
+    let m = model(
+        vec![
+            node("Identity", "self_loop", &["x"], &["x"]),
+            node("Relu", "act", &["x"], &["y"]),
+        ],
+        vec![],
+        &[DimValue::DimValue(1), DimValue::DimValue(2)],
+        13,
+    );
+    let err = load(&m).unwrap_err();
+    assert!(
+        matches!(&err, OnnxError::UnsupportedFeature { node, .. } if node == "self_loop"),
+        "{err}"
+    );
+    // Two pass-throughs that would point at each other.
+    let m = model(
+        vec![
+            node("Identity", "there", &["x"], &["a"]),
+            node("Dropout", "back", &["a"], &["x"]),
+            node("Relu", "act", &["a"], &["y"]),
+        ],
+        vec![],
+        &[DimValue::DimValue(1), DimValue::DimValue(2)],
+        13,
+    );
+    let err = load(&m).unwrap_err();
+    assert!(err.to_string().contains("its own input"), "{err}");
+}
+
+fn int_weight(name: &str, values: &[i64]) -> TensorProto {
+    let mut t = TensorProto::new();
+    t.name = name.into();
+    t.dims = vec![values.len() as i64];
+    t.data_type = DataType::INT64 as i32;
+    t.int64_data = values.to_vec();
+    t
+}
+
+/// The innermost IR error of a load error, for matching on its variant.
+fn ir_source(err: &OnnxError) -> &IrError {
+    let mut e: &IrError = match err {
+        OnnxError::Ir(e) => e,
+        other => panic!("expected an IR error, got {other}"),
+    };
+    while let IrError::Node { source, .. } = e {
+        e = source;
+    }
+    e
+}
+
+/// A few bytes of model can ask for gigabytes: a declared input, a generated
+/// constant, a broadcast or a matrix product. Each is refused before it is
+/// allocated, with the shape and the bound in the message.
+#[test]
+fn tensors_beyond_the_size_bound_are_refused_before_allocation() {
+    use zkinfer_ir::MAX_ELEMENTS;
+    let big = DimValue::DimValue(1 << 16);
+    // A declared input of 2^32 elements.
+    let m = model(
+        vec![node("Relu", "act", &["x"], &["y"])],
+        vec![],
+        &[big.clone(), big.clone()],
+        13,
+    );
+    let err = load(&m).unwrap_err();
+    assert!(
+        matches!(ir_source(&err), IrError::InputTooLarge { name, limit, .. } if name == "x" && *limit == MAX_ELEMENTS),
+        "{err}"
+    );
+
+    // Expand of a small input to 2^34 elements.
+    let m = model(
+        vec![node("Expand", "grow", &["x", "shape"], &["y"])],
+        vec![int_weight("shape", &[1 << 17, 1 << 17])],
+        &[DimValue::DimValue(1), DimValue::DimValue(1)],
+        13,
+    );
+    let err = load(&m).unwrap_err();
+    assert!(
+        matches!(
+            ir_source(&err),
+            IrError::TensorTooLarge { op: "Expand", .. }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("grow"), "{err}");
+
+    // A broadcast of [2^16, 1] against [1, 2^16]: 2^32 elements from 2^17.
+    let mut m = model(
+        vec![node("Add", "outer", &["x", "z"], &["y"])],
+        vec![],
+        &[big.clone(), DimValue::DimValue(1)],
+        13,
+    );
+    let graph = m.graph.as_mut().unwrap();
+    graph
+        .input
+        .push(value_info("z", &[DimValue::DimValue(1), big.clone()]));
+    let err = load(&m).unwrap_err();
+    assert!(
+        matches!(ir_source(&err), IrError::TensorTooLarge { op: "Add", .. }),
+        "{err}"
+    );
+
+    // The same outer product as a MatMul.
+    let mut m = model(
+        vec![node("MatMul", "outer", &["x", "z"], &["y"])],
+        vec![],
+        &[big.clone(), DimValue::DimValue(1)],
+        13,
+    );
+    let graph = m.graph.as_mut().unwrap();
+    graph
+        .input
+        .push(value_info("z", &[DimValue::DimValue(1), big]));
+    let err = load(&m).unwrap_err();
+    assert!(
+        matches!(
+            ir_source(&err),
+            IrError::TensorTooLarge { op: "MatMul", .. }
+        ),
+        "{err}"
+    );
+}
+
+/// Folding many large constants is bounded in total, not only per tensor.
+#[test]
+fn folded_constants_are_bounded_in_total() {
+    // Each ConstantOfShape output is 2^26 elements (under the per-tensor bound);
+    // five of them exceed the folding budget of 2^28.
+    let mut nodes = Vec::new();
+    for i in 0..5 {
+        nodes.push(node(
+            "ConstantOfShape",
+            &format!("fill{i}"),
+            &["shape"],
+            &[&format!("c{i}")],
+        ));
+    }
+    nodes.push(node("Relu", "act", &["x"], &["y"]));
+    let m = model(
+        nodes,
+        vec![int_weight("shape", &[1 << 13, 1 << 13])],
+        &[DimValue::DimValue(1), DimValue::DimValue(2)],
+        13,
+    );
+    let err = load(&m).unwrap_err();
+    assert!(
+        matches!(
+            ir_source(&err),
+            IrError::TensorTooLarge { op: "folding", .. }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("fill4"), "{err}");
+}

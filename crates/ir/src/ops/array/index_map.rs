@@ -15,10 +15,7 @@ use crate::fact::Fact;
 use crate::op::{Inputs, Op};
 use crate::tensor::{DType, Tensor};
 
-/// Largest tensor (in elements) a shape-producing op may create. A corrupt or
-/// hostile model could otherwise ask for an allocation that aborts the process,
-/// and `eval` must fail with an error instead.
-pub const MAX_ELEMENTS: usize = 1 << 31;
+pub use crate::size::MAX_ELEMENTS;
 
 /// Where one output element of a data-movement op comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,11 +278,7 @@ pub(crate) fn for_each_index(
 
 /// Number of elements of a shape, refusing overflow and tensors beyond [`MAX_ELEMENTS`].
 pub(crate) fn checked_len(op: &'static str, shape: &[usize]) -> IrResult<usize> {
-    shape
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .filter(|&n| n <= MAX_ELEMENTS)
-        .ok_or_else(|| IrError::invalid(op, format!("output shape {shape:?} is too large")))
+    crate::size::checked_elements(op, shape)
 }
 
 /// The values of an integer parameter input (shape, axes, pads...): `None` when the

@@ -118,6 +118,7 @@ impl Op for Conv {
         let in_plane: usize = g.input.iter().product();
         let out_plane: usize = g.output.iter().product();
         let taps: usize = g.kernel.iter().product();
+        crate::size::checked_elements(op, &shapes.output_shape())?;
         let mut out = vec![0f32; shapes.batch * shapes.out_channels * out_plane];
         for n in 0..shapes.batch {
             for m in 0..shapes.out_channels {

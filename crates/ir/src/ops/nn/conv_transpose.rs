@@ -249,6 +249,7 @@ impl Op for ConvTranspose {
         let in_plane: usize = g.input.iter().product();
         let out_plane: usize = g.output.iter().product();
         let taps: usize = g.kernel.iter().product();
+        crate::size::checked_elements(op, &[batch, out_channels, out_plane])?;
         let mut out = vec![0f32; batch * out_channels * out_plane];
         for n in 0..batch {
             for m in 0..out_channels {

@@ -144,7 +144,7 @@ impl Op for Einsum {
         }
         let dims: Vec<usize> = dims.into_iter().map(|d| d.unwrap_or(1)).collect();
         let out_shape = dims[..self.output.len()].to_vec();
-        let out_len: usize = out_shape.iter().product();
+        let out_len = crate::size::checked_elements(op, &out_shape)?;
         let sum_len: usize = dims[self.output.len()..].iter().product();
         let mut out = Vec::with_capacity(out_len);
         let mut coord = vec![0usize; letters.len()];

@@ -66,6 +66,7 @@ impl MatMul {
         if b.len() > 1 {
             output.push(b_mat[1]);
         }
+        crate::size::checked_elements(op, &output)?;
         Ok(MatMulShapes {
             batch,
             m: a_mat[0],
@@ -223,6 +224,7 @@ impl Op for Gemm {
         let op = self.name();
         let (a, b) = (inputs.f32(0)?, inputs.f32(1)?);
         let (m, _, n) = self.dims(a.shape(), b.shape())?;
+        crate::size::checked_elements(op, &[m, n])?;
         let mut y = match inputs.opt(2) {
             Some(c) => {
                 let c = c.as_f32(op, 2)?;

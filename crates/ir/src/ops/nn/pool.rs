@@ -22,7 +22,9 @@ fn pool_geometry(
             format!("kernel_shape {kernel:?} does not match input {input:?}"),
         ));
     }
-    window.geometry(op, spatial, kernel)
+    let geometry = window.geometry(op, spatial, kernel)?;
+    crate::size::checked_elements(op, &output_shape(input, &geometry))?;
+    Ok(geometry)
 }
 
 fn output_shape(input: &[usize], g: &Geometry) -> Vec<usize> {

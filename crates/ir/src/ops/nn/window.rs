@@ -172,6 +172,7 @@ impl Window {
             geometry.pads_end[axis] = end;
             geometry.output[axis] = out;
         }
+        crate::size::checked_elements(op, &geometry.output)?;
         Ok(geometry)
     }
 }
