@@ -68,9 +68,10 @@ pub enum IrError {
     #[error("the graph has a cycle through node `{0}`")]
     Cycle(String),
     /// A tensor the model asks for is larger than the IR creates
-    /// ([`crate::MAX_ELEMENTS`]), or the constants folded at load time exceed
-    /// [`crate::MAX_FOLDED_ELEMENTS`] in total.
-    #[error("{op}: a tensor of shape {shape:?} exceeds the limit of {limit} elements (2^28 is also the most constraints a BN254 circuit can have); check the model's declared shapes and shape arguments")]
+    /// ([`crate::SizeLimits::max_elements`], default [`crate::MAX_ELEMENTS`]),
+    /// or the constants folded at load time exceed
+    /// [`crate::SizeLimits::max_folded_elements`] in total.
+    #[error("{op}: a tensor of shape {shape:?} exceeds the limit of {limit} elements (the default, 2^28, is also the most constraints a BN254 circuit can have); check the model's declared shapes and shape arguments")]
     TensorTooLarge {
         /// Op type, or `input`/`folding` for graph-level checks.
         op: &'static str,
@@ -79,7 +80,7 @@ pub enum IrError {
         /// The bound it exceeds.
         limit: usize,
     },
-    /// A graph input declares more elements than the IR creates ([`crate::MAX_ELEMENTS`]).
+    /// A graph input declares more elements than the IR creates ([`crate::SizeLimits::max_elements`]).
     #[error("input `{name}` declares shape {shape:?}, more than the limit of {limit} elements; give a smaller shape (LoadOptions::input_shapes, or fix the model's declaration)")]
     InputTooLarge {
         /// Input name.

@@ -65,12 +65,13 @@ impl Graph {
             nodes: Vec::new(),
             facts: HashMap::new(),
         };
+        let limits = crate::size::size_limits();
         for input in &graph.inputs {
             if crate::size::checked_elements("input", &input.shape).is_err() {
                 return Err(IrError::InputTooLarge {
                     name: input.name.clone(),
                     shape: input.shape.clone(),
-                    limit: crate::size::MAX_ELEMENTS,
+                    limit: limits.max_elements,
                 });
             }
             graph.facts.insert(
@@ -113,7 +114,7 @@ impl Graph {
                     .iter()
                     .map(|f| f.shape.iter().product::<usize>())
                     .sum::<usize>();
-                if folded > crate::size::MAX_FOLDED_ELEMENTS {
+                if folded > limits.max_folded_elements {
                     let shape = out_facts
                         .first()
                         .map(|f| f.shape.clone())
@@ -123,7 +124,7 @@ impl Graph {
                         IrError::TensorTooLarge {
                             op: "folding",
                             shape,
-                            limit: crate::size::MAX_FOLDED_ELEMENTS,
+                            limit: limits.max_folded_elements,
                         },
                     ));
                 }

@@ -39,5 +39,5 @@ pub use fact::Fact;
 pub use graph::{Graph, Node, ValueInfo};
 pub use interpret::FloatTrace;
 pub use op::{Inputs, Op, OpExt};
-pub use size::{MAX_ELEMENTS, MAX_FOLDED_ELEMENTS};
+pub use size::{size_limits, with_size_limits, SizeLimits, MAX_ELEMENTS, MAX_FOLDED_ELEMENTS};
 pub use tensor::{DType, Tensor};

@@ -6,7 +6,7 @@ use std::path::Path;
 use onnx_protobuf::tensor_shape_proto::dimension::Value as DimValue;
 use onnx_protobuf::type_proto::Value as TypeValue;
 use onnx_protobuf::{Message, ModelProto, NodeProto, ValueInfoProto};
-use zkinfer_ir::{Graph, Node, Tensor, ValueInfo};
+use zkinfer_ir::{with_size_limits, Graph, Node, SizeLimits, Tensor, ValueInfo};
 
 use crate::context::NodeContext;
 use crate::error::{OnnxError, OnnxResult};
@@ -32,6 +32,12 @@ pub struct LoadOptions {
     /// [`DEFAULT_MAX_MODEL_BYTES`]. Checked against the file's size before
     /// reading, so a huge or endless file is refused without allocating it.
     pub max_file_bytes: u64,
+    /// Bounds on the tensors shape inference and constant folding may create
+    /// while the graph is built (default 2^28 elements each, see
+    /// [`zkinfer_ir::SizeLimits`]). Lower them to bound the loader's memory:
+    /// a model whose shapes exceed them is refused with
+    /// [`zkinfer_ir::IrError::TensorTooLarge`] before the tensor is allocated.
+    pub size_limits: SizeLimits,
 }
 
 /// Default bound on an ONNX file's size: 1 GiB.
@@ -51,6 +57,7 @@ impl Default for LoadOptions {
             input_shapes: HashMap::new(),
             constant_inputs: HashMap::new(),
             max_file_bytes: DEFAULT_MAX_MODEL_BYTES,
+            size_limits: SizeLimits::default(),
         }
     }
 }
@@ -111,6 +118,16 @@ pub fn load_model_bytes(bytes: &[u8], options: &LoadOptions) -> OnnxResult<Graph
 
 /// Import a decoded model with a given op registry (to add or replace op parsers).
 pub fn import_model(
+    model: &ModelProto,
+    options: &LoadOptions,
+    registry: &OpRegistry,
+) -> OnnxResult<Graph> {
+    with_size_limits(options.size_limits, || {
+        import_with_active_limits(model, options, registry)
+    })
+}
+
+fn import_with_active_limits(
     model: &ModelProto,
     options: &LoadOptions,
     registry: &OpRegistry,

@@ -414,3 +414,58 @@ fn folded_constants_are_bounded_in_total() {
     );
     assert!(err.to_string().contains("fill4"), "{err}");
 }
+
+/// `LoadOptions::size_limits` lowers both bounds for one load: the same
+/// model loads with the defaults and is refused, naming the configured
+/// limit, with smaller ones; the defaults are back in force afterwards.
+#[test]
+fn configured_size_limits_apply_to_that_load_only() {
+    use zkinfer_ir::{size_limits, SizeLimits};
+    let m = model(
+        vec![
+            node("ConstantOfShape", "fill", &["shape"], &["c"]),
+            node("Add", "add", &["x", "c"], &["y"]),
+        ],
+        vec![int_weight("shape", &[64, 64])],
+        &[DimValue::DimValue(1), DimValue::DimValue(64)],
+        13,
+    );
+    let bytes = m.write_to_bytes().unwrap();
+    let graph = load_model_bytes(&bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(graph.fact("y").unwrap().shape, vec![64, 64]);
+
+    let per_tensor = LoadOptions {
+        size_limits: SizeLimits {
+            max_elements: 1000,
+            ..SizeLimits::default()
+        },
+        ..Default::default()
+    };
+    let err = load_model_bytes(&bytes, &per_tensor).unwrap_err();
+    assert!(
+        matches!(ir_source(&err), IrError::TensorTooLarge { limit: 1000, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("1000 elements"), "{err}");
+
+    let folding = LoadOptions {
+        size_limits: SizeLimits {
+            max_folded_elements: 4000,
+            ..SizeLimits::default()
+        },
+        ..Default::default()
+    };
+    let err = load_model_bytes(&bytes, &folding).unwrap_err();
+    assert!(
+        matches!(
+            ir_source(&err),
+            IrError::TensorTooLarge {
+                op: "folding",
+                limit: 4000,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(size_limits(), SizeLimits::default());
+}

@@ -134,7 +134,7 @@ impl Op for Range {
         let (start, limit, delta) = (scalar(0)?, scalar(1)?, scalar(2)?);
         let count = |n: f64| -> IrResult<usize> {
             let n = n.ceil().max(0.0);
-            if n.is_finite() && n <= super::index_map::MAX_ELEMENTS as f64 {
+            if n.is_finite() && n <= crate::size::size_limits().max_elements as f64 {
                 Ok(n as usize)
             } else {
                 Err(IrError::invalid(OP, "invalid or too many elements"))

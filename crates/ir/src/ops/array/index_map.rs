@@ -276,7 +276,7 @@ pub(crate) fn for_each_index(
     }
 }
 
-/// Number of elements of a shape, refusing overflow and tensors beyond [`MAX_ELEMENTS`].
+/// Number of elements of a shape, refusing overflow and tensors beyond the active [`crate::SizeLimits`].
 pub(crate) fn checked_len(op: &'static str, shape: &[usize]) -> IrResult<usize> {
     crate::size::checked_elements(op, shape)
 }

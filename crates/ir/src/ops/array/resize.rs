@@ -174,7 +174,7 @@ impl Resize {
                 }
                 scale[a] = s as f64;
                 let len = s as f64 * input[a] as f64;
-                if len > super::index_map::MAX_ELEMENTS as f64 {
+                if len > crate::size::size_limits().max_elements as f64 {
                     return Err(IrError::invalid(OP, format!("scales {scales:?} too large")));
                 }
                 out[a] = len as usize;
