@@ -14,7 +14,9 @@ use crate::Fr;
 /// `Some` when the plan's weights are hashed.
 ///
 /// The weights are every coefficient and bias of the parameterised affine
-/// nodes, in node order, per row the bias then the row's coefficients, packed
+/// nodes, in node order: for a node that shares weights across rows its bias
+/// table then its weight table ([`zkinfer_quant::WeightSharing::tables`]),
+/// otherwise per row the bias then the row's coefficients; packed
 /// at their common signed width and hashed with the gadget crate's Poseidon
 /// ([`commit_native`]), exactly as the circuit does.
 pub fn model_commitment(model: &QuantizedModel, plan: &Plan) -> Option<Fr> {

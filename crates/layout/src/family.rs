@@ -148,16 +148,25 @@ impl AffineGadget {
         input: &dyn Fn(usize, usize) -> LcShape,
     ) -> (Cost, Vec<LcShape>) {
         let mut total = Cost::ZERO;
+        // One witness per weight and per bias: per table slot when the node
+        // shares weights across rows, else per term and per row.
+        let shared = affine.sharing.as_ref().filter(|_| self.private);
+        if let Some(sharing) = shared {
+            total += Cost::new(0, u64::from(sharing.weights + sharing.biases), 0);
+        }
         let mut acc = Vec::with_capacity(affine.rows());
         for r in 0..affine.rows() {
             let row = affine.row(r);
             if self.private {
-                // One witness per weight and per bias; the dot product reads
-                // each activation once, so an activation that is a linear
-                // combination of v variables adds v − 1 non-zeros.
+                // The dot product reads each activation once, so an activation
+                // that is a linear combination of v variables adds v − 1 non-zeros.
                 let read: u64 = row.iter().map(|t| input(t.input, t.index).nonzeros()).sum();
-                let mut cost = Cost::new(0, row.len() as u64 + 1, 0)
-                    + from_gadget(dot_private_cost(row.len()));
+                let own = if shared.is_some() {
+                    0
+                } else {
+                    row.len() as u64 + 1
+                };
+                let mut cost = Cost::new(0, own, 0) + from_gadget(dot_private_cost(row.len()));
                 cost.nonzeros = (cost.nonzeros + read).saturating_sub(row.len() as u64);
                 total += cost;
                 acc.push(LcShape {
@@ -458,9 +467,14 @@ pub(crate) fn weight_values(model: &zkinfer_quant::QuantizedModel) -> (Vec<i128>
     for node in model.nodes() {
         if let QOp::Affine(a) = &node.op {
             if is_parameterised(a, node.inputs.len()) {
-                for r in 0..a.rows() {
-                    values.push(a.bias[r] as i128);
-                    values.extend(a.row(r).iter().map(|t| t.coeff as i128));
+                if let Some(sharing) = &a.sharing {
+                    let (biases, weights) = sharing.tables(a);
+                    values.extend(biases.iter().chain(&weights).map(|&v| v as i128));
+                } else {
+                    for r in 0..a.rows() {
+                        values.push(a.bias[r] as i128);
+                        values.extend(a.row(r).iter().map(|t| t.coeff as i128));
+                    }
                 }
             }
         }

@@ -48,7 +48,7 @@ pub use error::{QuantError, QuantResult};
 pub use interpret::Trace;
 pub use model::{
     Affine, Gather, GatherSource, Lookup, NonlinearKind, QNode, QOp, QTensor, QTensorId,
-    QuantizedModel, Rescale, Tap, Term, Windows,
+    QuantizedModel, Rescale, Tap, Term, WeightSharing, Windows,
 };
 pub use rounded::RoundedOp;
 pub use search::{search_scales, ScaleSearch};

@@ -136,6 +136,49 @@ pub struct Affine {
     pub acc_bound: i128,
     /// The float op(s) it implements, for reports (e.g. `"Conv+BatchNormalization"`).
     pub source: String,
+    /// Which terms and biases are the same model weight (a convolution's
+    /// kernel at every output position, a constant MatMul operand in every
+    /// row), for circuits whose weights are witnesses; `None` when every
+    /// coefficient is its own weight.
+    pub sharing: Option<WeightSharing>,
+}
+
+/// Slots of a parameterised [`Affine`]'s weight and bias tables.
+///
+/// With private weights a circuit allocates one witness per slot, so a
+/// convolution's kernel is one set of variables reused at every output
+/// position: the proof then says the same kernel was applied everywhere (the
+/// model's statement, not a weaker "locally connected" one), and a weight
+/// commitment hashes each weight once. Two terms share a slot only when they
+/// come from the same source weight *and* have the same quantized
+/// coefficient, so a slot's value is well defined even after an elementwise
+/// map with per-row factors was folded into the node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightSharing {
+    /// Per term of [`Affine::terms`]: its slot in the weight table.
+    pub term_slots: Vec<u32>,
+    /// Per row: its bias's slot in the bias table.
+    pub bias_slots: Vec<u32>,
+    /// Weight table length.
+    pub weights: u32,
+    /// Bias table length.
+    pub biases: u32,
+}
+
+impl WeightSharing {
+    /// The bias and weight tables' values, each slot's value taken from the
+    /// first row or term that uses it (all of them hold the same by construction).
+    pub fn tables(&self, affine: &Affine) -> (Vec<i64>, Vec<i64>) {
+        let mut biases = vec![0; self.biases as usize];
+        for (r, &slot) in self.bias_slots.iter().enumerate().rev() {
+            biases[slot as usize] = affine.bias[r];
+        }
+        let mut weights = vec![0; self.weights as usize];
+        for (t, &slot) in self.term_slots.iter().enumerate().rev() {
+            weights[slot as usize] = affine.terms[t].coeff;
+        }
+        (biases, weights)
+    }
 }
 
 impl Affine {

@@ -61,24 +61,55 @@ pub(crate) fn affine(
         let known = s.values.trace.is_some();
         let ns = ark_relations::ns!(cs, "private_dot");
         let cs = ns.cs();
-        for r in 0..a.rows() {
-            let bias =
-                Wire::witness(&cs, "bias", known.then_some(a.bias[r] as i128)).map_err(&fail)?;
-            s.weights.push(bias.clone());
-            let mut weights = Vec::with_capacity(a.row(r).len());
-            for t in a.row(r) {
-                let w = Wire::witness(&cs, "weight", known.then_some(t.coeff as i128))
-                    .map_err(&fail)?;
-                s.weights.push(w.clone());
-                weights.push(w);
-            }
-            let pairs: Vec<(&Wire<Fr>, &Wire<Fr>)> = weights
+        let witness = |what: &'static str, v: i64| {
+            Wire::witness(&cs, what, known.then_some(v as i128)).map_err(&fail)
+        };
+        if let Some(sharing) = &a.sharing {
+            // One witness per table slot, reused by every row that reads it:
+            // the circuit applies the same kernel at every position. Pushed
+            // to the commitment in `family::weight_values`' order.
+            let (bias_values, weight_values) = sharing.tables(a);
+            let biases: Vec<Wire<Fr>> = bias_values
                 .iter()
-                .zip(a.row(r))
-                .map(|(w, t)| (w, &inputs[t.input][t.index]))
-                .collect();
-            let dot = dot_private(&cs, &pairs).map_err(&fail)?;
-            acc.push(dot.add(&bias));
+                .map(|&v| witness("bias", v))
+                .collect::<Result<_, _>>()?;
+            let weights: Vec<Wire<Fr>> = weight_values
+                .iter()
+                .map(|&v| witness("weight", v))
+                .collect::<Result<_, _>>()?;
+            s.weights.extend(biases.iter().chain(&weights).cloned());
+            for r in 0..a.rows() {
+                let (start, end) = (a.row_starts[r], a.row_starts[r + 1]);
+                let pairs: Vec<(&Wire<Fr>, &Wire<Fr>)> = (start..end)
+                    .map(|t| {
+                        let term = &a.terms[t];
+                        (
+                            &weights[sharing.term_slots[t] as usize],
+                            &inputs[term.input][term.index],
+                        )
+                    })
+                    .collect();
+                let dot = dot_private(&cs, &pairs).map_err(&fail)?;
+                acc.push(dot.add(&biases[sharing.bias_slots[r] as usize]));
+            }
+        } else {
+            for r in 0..a.rows() {
+                let bias = witness("bias", a.bias[r])?;
+                s.weights.push(bias.clone());
+                let mut weights = Vec::with_capacity(a.row(r).len());
+                for t in a.row(r) {
+                    let w = witness("weight", t.coeff)?;
+                    s.weights.push(w.clone());
+                    weights.push(w);
+                }
+                let pairs: Vec<(&Wire<Fr>, &Wire<Fr>)> = weights
+                    .iter()
+                    .zip(a.row(r))
+                    .map(|(w, t)| (w, &inputs[t.input][t.index]))
+                    .collect();
+                let dot = dot_private(&cs, &pairs).map_err(&fail)?;
+                acc.push(dot.add(&bias));
+            }
         }
     } else {
         for r in 0..a.rows() {

@@ -20,7 +20,7 @@ use zkinfer_ir::ops::reduce::{ArgKind, ArgReduce, Reduce, ReduceKind, TopK};
 use zkinfer_ir::{Fact, Node, Op, OpExt, Tensor};
 
 use super::recurrent::Cell;
-use super::{quant_i64, Builder, FloatAffine, Operand};
+use super::{quant_i64, Builder, FloatAffine, Operand, WeightSources};
 use crate::arith::ExpLinear;
 use crate::arith::FloorMode;
 use crate::error::{QuantError, QuantResult};
@@ -397,19 +397,28 @@ impl Builder<'_> {
             None => None,
         };
         let mut fa = FloatAffine::new(vec![a], m * n, "Gemm");
+        let mut src = WeightSources::new(m * n);
         for i in 0..m {
             for j in 0..n {
-                let row = &mut fa.rows[i * n + j];
+                let r = i * n + j;
                 for kk in 0..k {
                     let ai = if gemm.trans_a { kk * m + i } else { i * k + kk };
                     let bi = if gemm.trans_b { j * k + kk } else { kk * n + j };
-                    row.push((0, ai, gemm.alpha as f64 * bv[bi] as f64));
+                    fa.rows[r].push((0, ai, gemm.alpha as f64 * bv[bi] as f64));
+                    src.terms[r].push(bi as u32);
                 }
-                if let Some((cv, cm)) = &cmap {
-                    fa.bias[i * n + j] = gemm.beta as f64 * cv[cm[i * n + j]] as f64;
-                }
+                // Without C every row's bias is zero; one slot per column keeps
+                // the bias table as long as C's broadcast would be.
+                src.bias[r] = match &cmap {
+                    Some((cv, cm)) => {
+                        fa.bias[r] = gemm.beta as f64 * cv[cm[r]] as f64;
+                        cm[r] as u32
+                    }
+                    None => j as u32,
+                };
             }
         }
+        fa.sources = Some(src);
         self.emit_affine(&node.name, &node.outputs[0], out_shape, fa)
     }
 
@@ -453,22 +462,24 @@ impl Builder<'_> {
                 let runtime_left = matches!(a_op, Operand::Runtime(_));
                 let wv = w.to_f32_vec();
                 let mut fa = FloatAffine::new(vec![a], batch_len * m * n, "MatMul");
+                let mut src = WeightSources::new(batch_len * m * n);
                 for bi in 0..batch_len {
                     for i in 0..m {
                         for j in 0..n {
-                            let row = &mut fa.rows[(bi * m + i) * n + j];
+                            let r = (bi * m + i) * n + j;
                             for kk in 0..k {
                                 let ai = am[bi] * m * k + i * k + kk;
                                 let bj = bm[bi] * k * n + kk * n + j;
-                                if runtime_left {
-                                    row.push((0, ai, wv[bj] as f64));
-                                } else {
-                                    row.push((0, bj, wv[ai] as f64));
-                                }
+                                let (x, w) = if runtime_left { (ai, bj) } else { (bj, ai) };
+                                fa.rows[r].push((0, x, wv[w] as f64));
+                                src.terms[r].push(w as u32);
                             }
+                            // No bias: all zero, one shared slot.
+                            src.bias[r] = 0;
                         }
                     }
                 }
+                fa.sources = Some(src);
                 self.emit_affine(&node.name, &node.outputs[0], out_shape, fa)
             }
             _ => Err(unsupported(
@@ -608,6 +619,7 @@ impl Builder<'_> {
         let taps: usize = kernel.iter().product();
         let x_str = strides(&x_shape);
         let mut fa = FloatAffine::new(vec![x], out_shape.iter().product(), "Conv");
+        let mut src = WeightSources::new(fa.rows.len());
         let mut row = 0;
         for n in 0..s.batch {
             for m in 0..s.out_channels {
@@ -628,16 +640,20 @@ impl Builder<'_> {
                                 }
                             }
                             if inside {
-                                terms.push((0, flat, wv[(m * cin_g + c) * taps + t] as f64));
+                                let w = (m * cin_g + c) * taps + t;
+                                terms.push((0, flat, wv[w] as f64));
+                                src.terms[row].push(w as u32);
                             }
                             t += 1;
                         });
                     }
                     fa.bias[row] = bias.as_ref().map_or(0.0, |b| b[m] as f64);
+                    src.bias[row] = m as u32;
                     row += 1;
                 });
             }
         }
+        fa.sources = Some(src);
         self.emit_affine(&node.name, &node.outputs[0], out_shape, fa)
     }
 
@@ -660,6 +676,7 @@ impl Builder<'_> {
         let x_str = strides(&x_shape);
         let out_str = strides(&out_shape);
         let mut fa = FloatAffine::new(vec![x], out_shape.iter().product(), "ConvTranspose");
+        let mut src = WeightSources::new(fa.rows.len());
         // Scatter: every input element and tap adds to one output element.
         for n in 0..batch {
             for c in 0..cin {
@@ -686,9 +703,10 @@ impl Builder<'_> {
                         if let Some(of) = out_flat {
                             for mm in 0..m_g {
                                 let m = group * m_g + mm;
-                                let coeff = wv[(c * m_g + mm) * taps + t] as f64;
-                                fa.rows[n * out_str[0] + m * out_str[1] + of]
-                                    .push((0, in_flat, coeff));
+                                let w = (c * m_g + mm) * taps + t;
+                                let r = n * out_str[0] + m * out_str[1] + of;
+                                fa.rows[r].push((0, in_flat, wv[w] as f64));
+                                src.terms[r].push(w as u32);
                             }
                         }
                         t += 1;
@@ -696,11 +714,15 @@ impl Builder<'_> {
                 });
             }
         }
+        for (r, slot) in src.bias.iter_mut().enumerate() {
+            *slot = ((r / out_str[1]) % mout) as u32;
+        }
         if let Some(b) = bias {
             for (r, bias) in fa.bias.iter_mut().enumerate() {
                 *bias = b[(r / out_str[1]) % mout] as f64;
             }
         }
+        fa.sources = Some(src);
         self.emit_affine(&node.name, &node.outputs[0], out_shape, fa)
     }
 
@@ -719,11 +741,15 @@ impl Builder<'_> {
         let plane: usize = out_shape.iter().skip(2).product();
         let len: usize = out_shape.iter().product();
         let mut fa = FloatAffine::new(vec![x], len, "BatchNormalization");
+        let mut src = WeightSources::new(len);
         for r in 0..len {
             let ch = (r / plane.max(1)) % channels;
             fa.rows[r].push((0, r, mul[ch] as f64));
             fa.bias[r] = add[ch] as f64;
+            src.terms[r].push(ch as u32);
+            src.bias[r] = ch as u32;
         }
+        fa.sources = Some(src);
         self.emit_affine(&node.name, &node.outputs[0], out_shape, fa)
     }
 

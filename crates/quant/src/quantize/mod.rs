@@ -17,7 +17,7 @@ use zkinfer_ir::{Graph, Tensor};
 use crate::calibrate::Calibration;
 use crate::error::{QuantError, QuantResult};
 use crate::fixed::{bits_for_bound, quantize};
-use crate::model::{Affine, QNode, QOp, QTensor, QTensorId, Rescale, Term};
+use crate::model::{Affine, QNode, QOp, QTensor, QTensorId, Rescale, Term, WeightSharing};
 use crate::settings::QuantSettings;
 use crate::QuantizedModel;
 
@@ -34,6 +34,27 @@ pub(crate) struct FloatAffine {
     pub bias: Vec<f64>,
     pub divisors: Vec<u64>,
     pub source: String,
+    /// Which model weight each term and bias is (see [`WeightSharing`]);
+    /// `None` when every coefficient is its own.
+    pub sources: Option<WeightSources>,
+}
+
+/// Source weight ids of a [`FloatAffine`]'s terms and biases, parallel to its
+/// rows; terms and biases with equal ids are the same model weight.
+#[derive(Debug, Clone)]
+pub(crate) struct WeightSources {
+    pub terms: Vec<Vec<u32>>,
+    pub bias: Vec<u32>,
+}
+
+impl WeightSources {
+    /// Ids for `rows` rows, filled in as the lowering pushes terms.
+    pub fn new(rows: usize) -> Self {
+        WeightSources {
+            terms: vec![Vec::new(); rows],
+            bias: vec![0; rows],
+        }
+    }
 }
 
 impl FloatAffine {
@@ -44,6 +65,7 @@ impl FloatAffine {
             bias: vec![0.0; rows],
             divisors: vec![1; rows],
             source: source.to_owned(),
+            sources: None,
         }
     }
 
@@ -300,6 +322,7 @@ impl<'g> Builder<'g> {
             rescale,
             acc_bound,
             source: "align".into(),
+            sharing: None,
         };
         let out = QTensor {
             name: name.clone(),
@@ -413,9 +436,21 @@ impl<'g> Builder<'g> {
         let mut terms = Vec::with_capacity(fa.rows.iter().map(Vec::len).sum());
         let mut bias = Vec::with_capacity(fa.rows.len());
         let mut acc_bound: i128 = 0;
+        // Ids that do not line up with the rows (a lowering that edited rows
+        // without its ids) would share wrongly: every term is then its own weight.
+        let sources = fa.sources.as_ref().filter(|src| {
+            src.bias.len() == fa.rows.len()
+                && src.terms.len() == fa.rows.len()
+                && src
+                    .terms
+                    .iter()
+                    .zip(&fa.rows)
+                    .all(|(ids, row)| ids.len() == row.len())
+        });
+        let mut slots = sources.map(|_| SlotTables::default());
         for (r, row) in fa.rows.iter().enumerate() {
             let mut row_bound: i128 = 0;
-            for &(input, index, c) in row {
+            for (t, &(input, index, c)) in row.iter().enumerate() {
                 let coeff = quant_i64(node, c, (acc_scale - in_scales[input]) as i32)?;
                 if coeff == 0 {
                     continue;
@@ -425,9 +460,15 @@ impl<'g> Builder<'g> {
                     index,
                     coeff,
                 });
+                if let (Some(slots), Some(src)) = (&mut slots, sources) {
+                    slots.term(src.terms[r][t], coeff);
+                }
                 row_bound = row_bound.saturating_add((coeff as i128).abs() << (in_bits[input] - 1));
             }
             let b = quant_i64(node, fa.bias[r], acc_scale as i32)?;
+            if let (Some(slots), Some(src)) = (&mut slots, sources) {
+                slots.bias(src.bias[r], b);
+            }
             bias.push(b);
             row_bound = row_bound.saturating_add((b as i128).abs());
             acc_bound = acc_bound.max(row_bound);
@@ -454,6 +495,7 @@ impl<'g> Builder<'g> {
             rescale,
             acc_bound,
             source: fa.source.clone(),
+            sharing: slots.map(SlotTables::finish),
         };
         let out = QTensor {
             name: out_name.to_owned(),
@@ -552,4 +594,40 @@ fn validate(s: &QuantSettings) -> QuantResult<()> {
         return bad(format!("scale exponent {big} is above 40: products of two such values overflow the accumulator"));
     }
     Ok(())
+}
+
+/// Assigns [`WeightSharing`] slots while an affine map is quantized: one
+/// slot per distinct (source weight, quantized value).
+#[derive(Default)]
+struct SlotTables {
+    weights: HashMap<(u32, i64), u32>,
+    biases: HashMap<(u32, i64), u32>,
+    term_slots: Vec<u32>,
+    bias_slots: Vec<u32>,
+}
+
+impl SlotTables {
+    fn slot(table: &mut HashMap<(u32, i64), u32>, key: (u32, i64)) -> u32 {
+        let next = table.len() as u32;
+        *table.entry(key).or_insert(next)
+    }
+
+    fn term(&mut self, source: u32, coeff: i64) {
+        let slot = Self::slot(&mut self.weights, (source, coeff));
+        self.term_slots.push(slot);
+    }
+
+    fn bias(&mut self, source: u32, value: i64) {
+        let slot = Self::slot(&mut self.biases, (source, value));
+        self.bias_slots.push(slot);
+    }
+
+    fn finish(self) -> WeightSharing {
+        WeightSharing {
+            weights: self.weights.len() as u32,
+            biases: self.biases.len() as u32,
+            term_slots: self.term_slots,
+            bias_slots: self.bias_slots,
+        }
+    }
 }

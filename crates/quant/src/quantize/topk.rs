@@ -202,6 +202,7 @@ impl Builder<'_> {
                 rescale: Rescale::Shift(0),
                 acc_bound: 3i128 << (like.bits - 1),
                 source: "TopK".into(),
+                sharing: None,
             }),
             min_inputs,
             pair_tensor("min"),

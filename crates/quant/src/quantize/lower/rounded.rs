@@ -271,6 +271,7 @@ impl Builder<'_> {
             rescale: Rescale::Shift(0),
             acc_bound: 1i128 << (t.bits - 1),
             source: "Neg".into(),
+            sharing: None,
         };
         let neg_out = QTensor {
             name: neg_name.clone(),
