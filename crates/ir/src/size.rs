@@ -56,10 +56,12 @@ impl Default for SizeLimits {
 }
 
 thread_local! {
-    static ACTIVE: Cell<SizeLimits> = Cell::new(SizeLimits {
-        max_elements: MAX_ELEMENTS,
-        max_folded_elements: MAX_FOLDED_ELEMENTS,
-    });
+    static ACTIVE: Cell<SizeLimits> = const {
+        Cell::new(SizeLimits {
+            max_elements: MAX_ELEMENTS,
+            max_folded_elements: MAX_FOLDED_ELEMENTS,
+        })
+    };
 }
 
 /// The limits in force on this thread.

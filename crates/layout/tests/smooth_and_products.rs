@@ -41,8 +41,9 @@ fn products_and_smooth_functions_prove_with_exact_predictions() {
             WeightVisibility::Private,
             WeightVisibility::Hashed,
         ] {
-            // lenet_5 with hashed weights is 8.5 M constraints (no weight sharing
-            // yet): too big for the test suite on 2 cores; it belongs in benches.
+            // lenet_5 with hashed weights is 2.5 M constraints (1.7 M of them
+            // hashing its 61 k weights): too big for the test suite on 2 cores;
+            // it belongs in benches.
             if name == "lenet_5" && weights == WeightVisibility::Hashed {
                 continue;
             }
