@@ -53,6 +53,18 @@ pub enum ZkinferError {
         /// What the statement holds there.
         found: Option<String>,
     },
+    /// A public input's label or scale is not the one the compiled model
+    /// gives that position: `public.json` was edited, or belongs to another
+    /// compilation of the model.
+    #[error("public input {index}: the compiled model gives {expected}, public.json has {found}")]
+    StatementMetadata {
+        /// Position among the public inputs.
+        index: usize,
+        /// Label and scale the compiled model assigns.
+        expected: String,
+        /// What the statement carries.
+        found: String,
+    },
     /// A file is larger than the bound for its kind; refused before reading
     /// (see [`crate::file_limits`]).
     #[error(

@@ -206,6 +206,50 @@ impl CompiledModel {
         }
         None
     }
+
+    /// Checks a statement's human-readable metadata against this model: the
+    /// statement has as many public inputs as the plan, and each carries the
+    /// label and scale the model gives its position (the dequantized floats
+    /// are checked against the field elements by every backend's `verify`,
+    /// see [`PublicInputs::check_metadata`]). Together the two mean a reader
+    /// of `public.json`'s floats reads what the proof proves.
+    pub fn check_public_metadata(&self, public_inputs: &PublicInputs<Fr>) -> ZkinferResult<()> {
+        let mut expected = public_inputs.clone();
+        zkinfer_layout::annotate_public_inputs(&self.model, &self.plan, &mut expected);
+        let planned: usize = zkinfer_layout::public_input_layout(&self.model, &self.plan)
+            .iter()
+            .map(|segment| segment.len(&self.model))
+            .sum();
+        if planned != public_inputs.len() {
+            return Err(ZkinferError::StatementMetadata {
+                index: planned.min(public_inputs.len()),
+                expected: format!("{planned} public inputs"),
+                found: format!("{}", public_inputs.len()),
+            });
+        }
+        let describe = |meta: &zkinfer_backend::ValueMeta| {
+            format!(
+                "label {:?}, scale {}",
+                meta.label.as_deref().unwrap_or(""),
+                meta.scale.map_or("none".into(), |s| s.to_string())
+            )
+        };
+        for (index, (want, have)) in expected
+            .values
+            .iter()
+            .zip(&public_inputs.values)
+            .enumerate()
+        {
+            if want.meta.label != have.meta.label || want.meta.scale != have.meta.scale {
+                return Err(ZkinferError::StatementMetadata {
+                    index,
+                    expected: describe(&want.meta),
+                    found: describe(&have.meta),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A published model commitment: the Poseidon hash of the weights and the
@@ -331,6 +375,25 @@ impl<B: ProvingBackend<Field = Fr>> Pipeline<B> {
     ) -> ZkinferResult<bool> {
         commitment.check(public_inputs)?;
         Self::verify(verifying_key, public_inputs, proof)
+    }
+
+    /// Verify a proof with everything a holder of the compiled model can
+    /// check: the statement's labels and scales are this model's
+    /// ([`CompiledModel::check_public_metadata`]), it carries the model
+    /// commitment when the weights are hashed, and the proof verifies.
+    pub fn verify_with_model(
+        &self,
+        verifying_key: &B::VerifyingKey,
+        public_inputs: &PublicInputs<Fr>,
+        proof: &B::Proof,
+    ) -> ZkinferResult<bool> {
+        self.compiled.check_public_metadata(public_inputs)?;
+        match self.compiled.committed_model() {
+            Some(commitment) => {
+                Self::verify_committed(verifying_key, &commitment, public_inputs, proof)
+            }
+            None => Self::verify(verifying_key, public_inputs, proof),
+        }
     }
 
     /// Verify a proof against a verifying key and public inputs.

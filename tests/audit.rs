@@ -28,8 +28,8 @@ use zkinfer::gadgets::scope;
 use zkinfer::groth16::Groth16Bn254;
 use zkinfer::ir::{Graph, Tensor};
 use zkinfer::layout::{
-    public_input_layout, InputVisibility, ModelCircuit, OutputVisibility, PublicSegment,
-    Visibility, WeightVisibility,
+    annotate_public_inputs, public_input_layout, InputVisibility, ModelCircuit, OutputVisibility,
+    PublicSegment, Visibility, WeightVisibility,
 };
 use zkinfer::{CompiledModel, Fr, InputData, Pipeline, Settings};
 
@@ -469,6 +469,8 @@ fn a_changed_input_or_output_claim_does_not_verify() {
                 for index in first..public.len() {
                     let mut claim = public.clone();
                     claim.values[index].value += Fr::from(1u64);
+                    // As a careful forger would: the floats describe the claim.
+                    annotate_public_inputs(&compiled.model, &compiled.plan, &mut claim);
                     assert!(!Pipeline::<MockBackend<Fr>>::verify(&vk, &claim, &proof).unwrap());
                     cases += 1;
                 }

@@ -118,7 +118,9 @@ impl Tally {
             Ok(true) => panic!("{case}: tampered artifacts ACCEPTED"),
             Ok(false) => self.rejected += 1,
             Err(ZkinferError::Backend(
-                BackendError::CircuitMismatch { .. } | BackendError::PublicInputCount { .. },
+                BackendError::CircuitMismatch { .. }
+                | BackendError::PublicInputCount { .. }
+                | BackendError::PublicMetadata { .. },
             )) => self.refused += 1,
             Err(other) => panic!("{case}: unexpected error {other}"),
         }
@@ -263,11 +265,13 @@ fn every_altered_public_input_is_refused() {
 
 /// Every byte of `public.json` flipped (`^0x01`, `^0x80`, `^0xff`): the
 /// text no longer parses, or names another statement that is refused or
-/// rejected, or — only when the flip lands in a value's human-readable
-/// metadata (label, scale, dequantized float), which verification ignores —
-/// the same statement. No flip changes the statement and still verifies.
+/// rejected. A flip that lands in a value's human-readable metadata (label,
+/// scale, dequantized float) leaves the proven statement intact but must
+/// not leave it *described* differently: verification refuses a float that
+/// is not `integer × scale`, and the compiled model refuses any other label
+/// or scale (finding 5 of docs/security.md, fixed).
 #[test]
-fn every_altered_public_json_byte_is_refused_or_leaves_the_statement_intact() {
+fn every_altered_public_json_byte_is_refused() {
     let mut total = 0;
     for (what, visibility) in [
         ("default", Visibility::default()),
@@ -275,12 +279,15 @@ fn every_altered_public_json_byte_is_refused_or_leaves_the_statement_intact() {
     ] {
         let a = prove("tiny_relu", visibility, 7, 14);
         let json = a.public.to_json().into_bytes();
+        let vk = Vk::from_bytes(&a.vk).unwrap();
+        let proof = Proof::from_bytes(&a.proof).unwrap();
         let mut tally = Tally::default();
-        let mut metadata_only = 0;
+        let (mut metadata_by_verify, mut metadata_by_model) = (0, 0);
         for position in 0..json.len() {
             for mask in [0x01u8, 0x80, 0xff] {
                 let mut text = json.clone();
                 text[position] ^= mask;
+                let case = format!("{what} public.json byte {position} ^ {mask:#04x}");
                 let parsed = std::str::from_utf8(&text)
                     .ok()
                     .and_then(|text| PublicInputs::<Fr>::from_json(text).ok());
@@ -288,26 +295,34 @@ fn every_altered_public_json_byte_is_refused_or_leaves_the_statement_intact() {
                     tally.undecodable += 1;
                     continue;
                 };
-                if public.circuit == a.public.circuit
-                    && public.field_elements() == a.public.field_elements()
+                if public.circuit != a.public.circuit
+                    || public.field_elements() != a.public.field_elements()
                 {
-                    metadata_only += 1;
+                    tally.check(&a.vk, &public, &a.proof, &case);
                     continue;
                 }
-                tally.check(
-                    &a.vk,
-                    &public,
-                    &a.proof,
-                    &format!("{what} public.json byte {position} ^ {mask:#04x}"),
-                );
+                assert_ne!(public, a.public, "{case}: a flip that changes nothing");
+                match Pipeline::<Groth16Bn254>::verify(&vk, &public, &proof) {
+                    Err(ZkinferError::Backend(BackendError::PublicMetadata { .. })) => {
+                        metadata_by_verify += 1
+                    }
+                    Ok(true) => match a.compiled.check_public_metadata(&public) {
+                        Err(ZkinferError::StatementMetadata { .. }) => metadata_by_model += 1,
+                        other => panic!("{case}: edited metadata accepted by the model: {other:?}"),
+                    },
+                    other => panic!("{case}: unexpected {other:?}"),
+                }
             }
         }
         println!(
-            "public.json tampering ({what}, {} bytes): {tally:?}, {metadata_only} flips changed only metadata",
+            "public.json tampering ({what}, {} bytes): {tally:?}, metadata edits refused by verify {metadata_by_verify}, by the compiled model {metadata_by_model}",
             json.len()
         );
-        assert_eq!(tally.total() + metadata_only, 3 * json.len());
-        total += tally.total() + metadata_only;
+        assert_eq!(
+            tally.total() + metadata_by_verify + metadata_by_model,
+            3 * json.len()
+        );
+        total += 3 * json.len();
     }
     println!("public.json tampering: {total} cases");
 }

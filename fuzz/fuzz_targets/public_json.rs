@@ -1,7 +1,7 @@
 //! `public.json`: canonical decimal field elements, digest, metadata. Whatever
-//! parses must re-serialize to JSON that parses back to the same statement,
-//! and must not verify the tiny_relu reference proof unless it is the
-//! reference statement.
+//! parses must re-serialize to JSON that parses back to the same statement
+//! and metadata, and must not verify the tiny_relu reference proof unless it
+//! is the reference statement with metadata consistent with it.
 #![no_main]
 
 use ark_bn254::Fr;
@@ -40,18 +40,25 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(public) = PublicInputs::<Fr>::from_json(text) else {
         return;
     };
-    // The statement survives a round trip. (Metadata floats may not: serde_json
-    // parses long decimals without correct rounding; verification ignores them.)
+    // The statement and its metadata survive a round trip (serde_json's
+    // `float_roundtrip`: finding 5 of docs/security.md).
     let again = PublicInputs::<Fr>::from_json(&public.to_json()).expect("round trip parses");
-    assert_eq!(
-        again.circuit, public.circuit,
-        "round trip changed the circuit"
-    );
+    assert_eq!(again.circuit, public.circuit, "round trip changed the circuit");
     assert_eq!(
         again.field_elements(),
         public.field_elements(),
         "round trip changed the statement"
     );
+    for (a, b) in again.values.iter().zip(&public.values) {
+        assert_eq!(a.meta.label, b.meta.label, "round trip changed a label");
+        let bits = |x: Option<f64>| x.map(f64::to_bits);
+        assert_eq!(bits(a.meta.scale), bits(b.meta.scale), "round trip changed a scale");
+        assert_eq!(
+            bits(a.meta.dequantized),
+            bits(b.meta.dequantized),
+            "round trip changed a float"
+        );
+    }
 
     let (vk, proof, reference) = reference();
     if let Ok(true) = Groth16Bn254::verify(vk, &public, proof) {
@@ -60,5 +67,8 @@ fuzz_target!(|bytes: &[u8]| {
             reference.field_elements(),
             "accepted a statement other than the proven one"
         );
+        public
+            .check_metadata()
+            .expect("accepted metadata inconsistent with the statement");
     }
 });

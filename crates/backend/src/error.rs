@@ -82,6 +82,21 @@ pub enum BackendError {
     #[error("invalid public inputs JSON: {0}")]
     PublicInputsJson(#[from] serde_json::Error),
 
+    /// A public input's human-readable metadata contradicts its field
+    /// element: the `dequantized` float is not `integer × scale`, a scale is
+    /// not a positive finite number, or a float appears without a scale.
+    /// Verification checks the field elements; this check keeps a reader of
+    /// the floats from being misled by an edited `public.json`.
+    #[error("public input {index} ({label}): {reason}")]
+    PublicMetadata {
+        /// Position of the value among the public inputs.
+        index: usize,
+        /// The value's label, or `"unlabelled"`.
+        label: String,
+        /// What is inconsistent.
+        reason: String,
+    },
+
     /// The circuit uses a constraint kind the backend cannot prove (for
     /// example a non-R1CS predicate of a generalized constraint system).
     #[error("unsupported by this backend: {0}")]

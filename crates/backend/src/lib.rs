@@ -60,7 +60,7 @@ pub use encoding::ByteEncoding;
 pub use error::{BackendError, DecodeError};
 pub use mock::{MockBackend, MockProof, MockProvingKey, MockVerifyingKey};
 pub use proving_backend::{Capabilities, CircuitKey, ProofArtifact, ProvingBackend};
-pub use public_inputs::{PublicInputs, PublicValue, ValueMeta};
+pub use public_inputs::{dequantize, signed_integer_of, PublicInputs, PublicValue, ValueMeta};
 pub use segments::{Challenge, CircuitSegments, SegmentCommitment, SegmentKind, SegmentSpec};
 
 /// The arkworks crates circuits are written against, re-exported so circuit

@@ -98,7 +98,9 @@ pub trait ProvingBackend {
 }
 
 /// Checks shared by every backend's `verify` before any cryptography:
-/// the public inputs belong to this key's circuit and have the right count.
+/// the public inputs belong to this key's circuit, have the right count and
+/// carry metadata consistent with their field elements
+/// ([`PublicInputs::check_metadata`]).
 pub fn check_statement<F: PrimeField>(
     shape: &CircuitShape,
     public_inputs: &PublicInputs<F>,
@@ -115,7 +117,7 @@ pub fn check_statement<F: PrimeField>(
             found: public_inputs.len(),
         });
     }
-    Ok(())
+    public_inputs.check_metadata()
 }
 
 /// A proving or verifying key: it knows which circuit it was made for.

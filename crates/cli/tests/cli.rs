@@ -248,6 +248,52 @@ fn a_changed_output_in_public_json_is_rejected() {
     one_line_error(&zkinfer(&["verify", "-d", d]));
 }
 
+/// The proof does not cover `public.json`'s labels, scales and floats, so
+/// `verify` checks them: the floats against the proven integers, the labels
+/// and scales against compiled.json. Each edit is one line naming the value.
+#[test]
+fn edited_metadata_in_public_json_is_refused() {
+    let dir = tempdir();
+    let d = dir.path().to_str().unwrap();
+    let out = zkinfer(&["e2e", &fixture("tiny_relu"), "-d", d, "--backend", "mock"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("labels and scales match compiled.json"),
+        "{}",
+        stdout(&out)
+    );
+    let path = dir.path().join("public.json");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let edits: [(&str, fn(&mut serde_json::Value), &str); 4] = [
+        (
+            "dequantized",
+            |v| v["dequantized"] = 123.5.into(),
+            "dequantized",
+        ),
+        ("scale", |v| v["scale"] = 0.5.into(), "scale"),
+        (
+            "label",
+            |v| v["label"] = "logits[0,9]".into(),
+            "compiled model",
+        ),
+        ("unknown key", |v| v["labei"] = "x".into(), "labei"),
+    ];
+    for (what, edit, expected) in edits {
+        let mut json: serde_json::Value = serde_json::from_str(&original).unwrap();
+        let values = json["values"].as_array_mut().expect("values list");
+        let last = values.len() - 1;
+        edit(&mut values[last]);
+        std::fs::write(&path, json.to_string()).unwrap();
+        let out = zkinfer(&["verify", "-d", d, "--backend", "mock"]);
+        let line = one_line_error(&out);
+        assert!(line.contains(expected), "{what}: {line}");
+    }
+}
+
 #[test]
 fn hashed_weights_publish_a_commitment_that_verify_enforces() {
     let dir = tempdir();

@@ -1,8 +1,7 @@
 //! The public inputs of a model proof: their layout, human-readable metadata,
 //! and decoding the model's outputs from them.
 
-use ark_ff::{BigInteger, PrimeField};
-use zkinfer_backend::{PublicInputs, ValueMeta};
+use zkinfer_backend::{dequantize, signed_integer_of, PublicInputs, ValueMeta};
 use zkinfer_quant::{QTensorId, QuantizedModel};
 
 use crate::error::LayoutError;
@@ -61,15 +60,7 @@ pub fn public_input_layout(model: &QuantizedModel, plan: &Plan) -> Vec<PublicSeg
 
 /// The signed integer a field element encodes (`p − 3` is `−3`); `None` beyond ±2^126.
 pub fn signed_of(x: Fr) -> Option<i128> {
-    let small = |f: Fr| -> Option<i128> {
-        let bytes = f.into_bigint().to_bytes_le();
-        if bytes[16..].iter().any(|&b| b != 0) {
-            return None;
-        }
-        let v = u128::from_le_bytes(bytes[..16].try_into().expect("16 bytes"));
-        (v < 1 << 126).then_some(v as i128)
-    };
-    small(x).or_else(|| small(-x).map(|v| -v))
+    signed_integer_of(x)
 }
 
 fn index_label(shape: &[usize], flat: usize) -> String {
@@ -98,8 +89,7 @@ pub fn annotate_public_inputs(model: &QuantizedModel, plan: &Plan, public: &mut 
                     let dequantized = public
                         .values
                         .get(position + k)
-                        .and_then(|v| signed_of(v.value))
-                        .map(|n| n as f64 * scale);
+                        .and_then(|v| dequantize(v.value, scale));
                     public.set_meta(
                         position + k,
                         ValueMeta {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use ark_std::rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 use zkinfer::backend::{ByteEncoding, ProvingBackend, PublicInputs};
-use zkinfer::workdir::{COMMITMENT, PROOF, PROVING_KEY, PUBLIC, VERIFYING_KEY};
+use zkinfer::workdir::{COMMITMENT, COMPILED, PROOF, PROVING_KEY, PUBLIC, VERIFYING_KEY};
 use zkinfer::{Fr, InputData, ModelCommitment, Pipeline, Settings, WorkDir, FORMAT_VERSION};
 
 use super::common::{bytes, secs, step};
@@ -160,6 +160,23 @@ pub fn verify<B: ProvingBackend<Field = Fr>>(dir: &WorkDir) -> Result<Duration, 
     let public_text = dir.read(PUBLIC).map_err(|e| e.to_string())?;
     let public = PublicInputs::<Fr>::from_json(&String::from_utf8_lossy(&public_text))
         .map_err(|e| format!("{}: {e}", dir.path(PUBLIC).display()))?;
+    // With the compiled model at hand, the statement's labels and scales
+    // are checked too (its floats are checked by every verify): a reader of
+    // public.json then reads what the proof proves. A verifier given only
+    // vk.bin, proof.bin and public.json gets the field-element check.
+    // A compiled.json that cannot be rebuilt (its model file moved) does not
+    // stop verification, but says what was not checked.
+    if dir.path(COMPILED).exists() {
+        match dir.load_compiled() {
+            Ok((_, compiled)) => {
+                compiled
+                    .check_public_metadata(&public)
+                    .map_err(|e| format!("{}: {e}", dir.path(PUBLIC).display()))?;
+                println!("public.json labels and scales match compiled.json");
+            }
+            Err(e) => println!("note: public.json labels and scales not checked ({e})"),
+        }
+    }
     let (ok, took) = if dir.path(COMMITMENT).exists() {
         let file: CommitmentFile = dir.read_json(COMMITMENT).map_err(|e| e.to_string())?;
         let commitment = file.commitment(&dir.path(COMMITMENT))?;
