@@ -141,6 +141,10 @@ impl CompiledModel {
         calibration: &[Vec<Tensor>],
         mut settings: Settings,
     ) -> ZkinferResult<Self> {
+        // With the weights as witnesses, dropping the ones that quantize to
+        // zero would publish which they are in the circuit's structure.
+        settings.quant.keep_zero_weights |=
+            settings.plan.visibility.weights != zkinfer_layout::WeightVisibility::Fixed;
         if settings.search.enabled && !settings.search.scales.is_empty() {
             let options = settings.plan.plan_options();
             let base = settings.quant.clone();

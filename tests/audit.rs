@@ -31,6 +31,7 @@ use zkinfer::layout::{
     annotate_public_inputs, public_input_layout, InputVisibility, ModelCircuit, OutputVisibility,
     PublicSegment, Visibility, WeightVisibility,
 };
+use zkinfer::quant::QOp;
 use zkinfer::{CompiledModel, Fr, InputData, Pipeline, Settings};
 
 /// Label classes whose variables may take other values without changing the
@@ -357,6 +358,74 @@ fn with_one_weight_changed(graph: &Graph) -> Graph {
     let first = weight.iter_mut().next().expect("an element");
     *first += 1.0 / 128.0;
     graph
+}
+
+/// The graph with the first element of its first weight matrix set to zero.
+fn with_one_weight_zeroed(graph: &Graph) -> Graph {
+    let mut graph = graph.clone();
+    let weight = graph
+        .constants
+        .values_mut()
+        .find_map(|t| match t {
+            Tensor::F32(a) if a.ndim() >= 2 && a.iter().next() != Some(&0.0) => Some(a),
+            _ => None,
+        })
+        .expect("a weight matrix with a non-zero first element");
+    *weight.iter_mut().next().expect("an element") = 0.0;
+    graph
+}
+
+/// One affine node's row boundaries and term operands `(input, element)`.
+type AffineWiring = (Vec<usize>, Vec<(usize, usize)>);
+
+/// Where each affine node reads its operands: row boundaries and the
+/// (input, element) of every term, i.e. the circuit's wiring without its
+/// coefficients or bit widths.
+fn affine_wiring(compiled: &CompiledModel) -> Vec<AffineWiring> {
+    compiled
+        .model
+        .nodes()
+        .iter()
+        .filter_map(|node| match &node.op {
+            QOp::Affine(a) => Some((
+                a.row_starts.clone(),
+                a.terms.iter().map(|t| (t.input, t.index)).collect(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// With private or hashed weights the circuit's wiring is the same whichever
+/// weights are zero: the quantizer keeps zero terms
+/// (`QuantSettings::keep_zero_weights`, set by `CompiledModel::compile`)
+/// instead of publishing where they are in the verifying key. (Bit widths,
+/// calibrated from the weights, are public and may still move.) With fixed
+/// weights the key pins every weight anyway, and zero terms are dropped.
+#[test]
+fn which_weights_are_zero_does_not_change_a_private_weight_circuit() {
+    let (graph, inputs) = fixture("tiny_relu");
+    let zeroed = with_one_weight_zeroed(&graph);
+    let wiring = |graph: &Graph, weights| {
+        let visibility = Visibility {
+            weights,
+            ..Visibility::default()
+        };
+        affine_wiring(&compile(graph.clone(), &inputs, visibility))
+    };
+    for weights in [WeightVisibility::Private, WeightVisibility::Hashed] {
+        assert_eq!(
+            wiring(&graph, weights),
+            wiring(&zeroed, weights),
+            "{weights:?}: a zeroed weight changed the circuit's wiring"
+        );
+    }
+    let terms = |w: Vec<AffineWiring>| -> usize { w.iter().map(|(_, t)| t.len()).sum() };
+    assert_eq!(
+        terms(wiring(&graph, WeightVisibility::Fixed)),
+        terms(wiring(&zeroed, WeightVisibility::Fixed)) + 1,
+        "fixed weights: the zero term is dropped"
+    );
 }
 
 fn prove_mock(

@@ -268,7 +268,8 @@ fn edited_metadata_in_public_json_is_refused() {
     );
     let path = dir.path().join("public.json");
     let original = std::fs::read_to_string(&path).unwrap();
-    let edits: [(&str, fn(&mut serde_json::Value), &str); 4] = [
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit, &str); 4] = [
         (
             "dequantized",
             |v| v["dequantized"] = 123.5.into(),

@@ -35,6 +35,14 @@ pub struct QuantSettings {
     /// Fold elementwise constant affine ops (BatchNormalization, `+ bias`, `× c`)
     /// into the preceding affine node, so that they cost no extra rescale.
     pub fold_affine: bool,
+    /// Keep affine terms whose coefficient quantizes to zero instead of
+    /// dropping them. Dropping is free accuracy-wise and saves a product per
+    /// term, but when the weights are circuit witnesses (private or hashed)
+    /// the circuit's structure, hence the verifying key, would show *which*
+    /// weights are (near) zero. `zkinfer::CompiledModel::compile` turns this
+    /// on for private and hashed weights; with fixed weights everything is
+    /// public anyway and zero terms cost nothing to drop.
+    pub keep_zero_weights: bool,
 }
 
 impl Default for QuantSettings {
@@ -48,6 +56,7 @@ impl Default for QuantSettings {
             margin: 2.0,
             max_bits: 48,
             fold_affine: true,
+            keep_zero_weights: false,
         }
     }
 }

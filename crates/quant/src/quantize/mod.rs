@@ -452,7 +452,7 @@ impl<'g> Builder<'g> {
             let mut row_bound: i128 = 0;
             for (t, &(input, index, c)) in row.iter().enumerate() {
                 let coeff = quant_i64(node, c, (acc_scale - in_scales[input]) as i32)?;
-                if coeff == 0 {
+                if coeff == 0 && !self.settings.keep_zero_weights {
                     continue;
                 }
                 terms.push(Term {

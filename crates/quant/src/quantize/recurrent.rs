@@ -389,7 +389,7 @@ impl Builder<'_> {
                 let mut row_bound = 0.0;
                 for i in 0..input {
                     let c = s.weights.w[g * input + i];
-                    if c != 0.0 {
+                    if c != 0.0 || self.settings.keep_zero_weights {
                         fa.rows[row].push((0, (s.t * batch + bb) * input + i, c));
                         row_bound += c.abs() * s.x_bound;
                     }
@@ -398,7 +398,7 @@ impl Builder<'_> {
                 if let (Some(slot), Some(rb)) = (r_slot, recurrent) {
                     for m in 0..h {
                         let c = s.weights.r[g * h + m];
-                        if c != 0.0 {
+                        if c != 0.0 || self.settings.keep_zero_weights {
                             fa.rows[row].push((slot, bb * h + m, c));
                             row_bound += c.abs() * rb.bound;
                         }
@@ -560,7 +560,7 @@ impl Builder<'_> {
                 let mut row_bound = 0.0;
                 for m in 0..h {
                     let c = s.weights.r[g * h + m];
-                    if c != 0.0 {
+                    if c != 0.0 || self.settings.keep_zero_weights {
                         fa.rows[row].push((0, bb * h + m, c));
                         row_bound += c.abs() * h_prev.bound;
                     }
